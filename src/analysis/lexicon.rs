@@ -1,0 +1,102 @@
+//! The Persian lexicon that guards the stemmer: which folded words exist, and which of them are
+//! nouns or adjectives.
+//!
+//! The data is hazm's MIT-licensed `words.dat` (see `data/lexicon/README.md`), compiled into the
+//! binary and parsed once, on first use. Entries are folded and their ZWNJs removed, so that
+//! lookups match the joined forms the tokenizer produces (`تفاهم‌نامه` → `تفاهمنامه`).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::fold::{ZWNJ, fold};
+
+const WORDS: &str = include_str!("../../data/lexicon/words.dat");
+
+/// Part-of-speech facts the stemmer needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WordClass {
+    pub noun: bool,
+    pub adjective: bool,
+}
+
+/// Known words, keyed by their folded, ZWNJ-free form.
+pub struct Lexicon {
+    words: HashMap<Box<str>, WordClass>,
+}
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(WORDS));
+
+impl Lexicon {
+    /// The vendored lexicon, parsed on first use.
+    pub fn get() -> &'static Lexicon {
+        &LEXICON
+    }
+
+    fn parse(data: &str) -> Lexicon {
+        let mut words: HashMap<Box<str>, WordClass> = HashMap::with_capacity(200_000);
+        for line in data.lines() {
+            let mut cols = line.split('\t');
+            let (Some(word), pos) = (cols.next(), cols.nth(1).unwrap_or("")) else {
+                continue;
+            };
+            let key: String = fold(word).chars().filter(|&c| c != ZWNJ).collect();
+            if key.is_empty() {
+                continue;
+            }
+            let class = words.entry(key.into_boxed_str()).or_default();
+            for tag in pos.split(',') {
+                match tag {
+                    "N" => class.noun = true,
+                    "AJ" => class.adjective = true,
+                    _ => {}
+                }
+            }
+        }
+        Lexicon { words }
+    }
+
+    /// The class of a known (folded, ZWNJ-free) word, or `None` when it is unknown.
+    pub fn lookup(&self, word: &str) -> Option<WordClass> {
+        self.words.get(word).copied()
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.words.contains_key(word)
+    }
+
+    /// True when `word` is two known words of ≥ 3 letters written together (`دانشبنیان`), the
+    /// usual shape of a compound whose ZWNJ was lost. (Shorter heads would let `برنامهای`
+    /// split as `بر` + `نام` + `های`.)
+    pub fn is_compound(&self, word: &str) -> bool {
+        word.char_indices().skip(3).any(|(i, _)| {
+            let (head, tail) = word.split_at(i);
+            tail.chars().nth(2).is_some() && self.contains(head) && self.contains(tail)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_the_vendored_words_folded_and_joined() {
+        let lex = Lexicon::get();
+        assert!(lex.len() > 150_000, "{}", lex.len());
+        assert!(lex.contains("کتاب"));
+        // Stored with a ZWNJ in words.dat, looked up joined.
+        assert!(lex.contains("تفاهمنامه"));
+        let big = lex.lookup("بزرگ").unwrap();
+        assert!(big.adjective);
+        assert!(lex.lookup("دختر").unwrap().noun);
+        assert!(!lex.contains("کشورمان"));
+    }
+}

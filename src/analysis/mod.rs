@@ -1,0 +1,92 @@
+//! Persian analysis: how text becomes terms, the same way for documents and queries.
+//!
+//! - [`fold`]: per-character folding (Arabic letters, digits, marks, invisibles, spaces);
+//! - [`segment`]: words and ZWNJ parts over the original text, with source offsets;
+//! - [`spelling`]: whole-word spelling variants folding cannot unite (`مسئله`/`مساله`);
+//! - [`lexicon`] and [`stemmer`]: a light stemmer that only strips what the lexicon allows;
+//! - [`compounds`]: joined forms, concatenations of spaced words, query chunks;
+//! - [`tokenizer`]: the tantivy tokenizers built from all of the above.
+//!
+//! See `shared/briefs/persian-analysis.md` for why each step exists.
+
+pub mod compounds;
+pub mod fold;
+pub mod lexicon;
+pub mod segment;
+pub mod spelling;
+pub mod stemmer;
+pub mod tokenizer;
+
+pub use fold::{fold, fold_char};
+pub use tokenizer::{PersianTokenizer, TermSet};
+
+/// Registers kavosh's tokenizers (one per [`TermSet`]) with a tantivy index.
+pub fn register_tokenizers(manager: &tantivy::tokenizer::TokenizerManager) {
+    for set in TermSet::ALL {
+        manager.register(set.tokenizer_name(), PersianTokenizer::new(set));
+    }
+}
+
+/// A comparison key for names: folded, with spaces and ZWNJs removed, so that
+/// `شرکت‌های دانش‌بنیان`, `شركتهاي دانشبنيان` and `شرکت های دانش بنیان` are equal.
+pub fn name_key(name: &str) -> String {
+    let mut seg = segment::Segments::default();
+    seg.split(name);
+    let mut out = String::new();
+    for w in &seg.words {
+        compounds::push_joined(&seg, w, &mut out);
+    }
+    out
+}
+
+/// One term a query looks for: `field` is `body` (stemmed) or `body_exact` (unstemmed, with
+/// compounds); `position` is the index of the query word it starts at; `from..to` are byte
+/// offsets into the query text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryTerm {
+    pub field: &'static str,
+    pub position: usize,
+    pub term: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// The terms a run of plain query words is looked up by: each word's stem and exact form, and
+/// the chunks of 2–3 neighbouring words joined (what `kavosh analyze --query` prints).
+pub fn query_terms(text: &str) -> Vec<QueryTerm> {
+    let mut seg = segment::Segments::default();
+    seg.split(text);
+    let mut out = Vec::new();
+    for (i, word) in seg.words.iter().enumerate() {
+        let mut joined = String::new();
+        compounds::push_joined(&seg, word, &mut joined);
+        let (from, to) = seg.span(word, word);
+        out.push(QueryTerm {
+            field: "body",
+            position: i,
+            term: compounds::word_term(&joined, true).into_owned(),
+            from,
+            to,
+        });
+        out.push(QueryTerm {
+            field: "body_exact",
+            position: i,
+            term: joined,
+            from,
+            to,
+        });
+    }
+    for chunk in compounds::query_chunks(&seg) {
+        let (from, to) = seg.span(&seg.words[chunk.words.0], &seg.words[chunk.words.1 - 1]);
+        for (field, term) in [("body", chunk.stemmed), ("body_exact", chunk.exact)] {
+            out.push(QueryTerm {
+                field,
+                position: chunk.words.0,
+                term,
+                from,
+                to,
+            });
+        }
+    }
+    out
+}

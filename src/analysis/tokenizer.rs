@@ -1,0 +1,235 @@
+//! The tantivy tokenizer: turns original text into the terms of one kind of field, each token's
+//! `offset_from..offset_to` slicing the original text at character boundaries and covering
+//! exactly the source characters the term came from.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::compounds::{MAX_TERM_BYTES, push_joined, spaced_runs, word_term};
+use super::segment::Segments;
+
+/// Which terms a field holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TermSet {
+    /// Stemmed parts and joined ZWNJ words: the main ranking field.
+    Stemmed,
+    /// Unstemmed parts, joined ZWNJ words and 2–3-word concatenations: phrases, exactness,
+    /// compounds written with spaces.
+    Exact,
+    /// Unstemmed parts and joined ZWNJ words only: prefixes for search-as-you-type.
+    Words,
+}
+
+impl TermSet {
+    /// The name the tokenizer is registered under in the index.
+    pub fn tokenizer_name(self) -> &'static str {
+        match self {
+            TermSet::Stemmed => "fa_stem",
+            TermSet::Exact => "fa_exact",
+            TermSet::Words => "fa_words",
+        }
+    }
+
+    pub const ALL: [TermSet; 3] = [TermSet::Stemmed, TermSet::Exact, TermSet::Words];
+}
+
+/// kavosh's Persian tokenizer for one [`TermSet`]. Buffers are reused across texts.
+#[derive(Clone, Debug)]
+pub struct PersianTokenizer {
+    set: TermSet,
+    segments: Segments,
+    tokens: Vec<Token>,
+    len: usize,
+    scratch: String,
+}
+
+impl PersianTokenizer {
+    pub fn new(set: TermSet) -> Self {
+        PersianTokenizer {
+            set,
+            segments: Segments::default(),
+            tokens: Vec::new(),
+            len: 0,
+            scratch: String::new(),
+        }
+    }
+
+    /// Analyzes `text` into the tokens of this term set, in position order.
+    pub fn analyze(&mut self, text: &str) -> &[Token] {
+        self.fill(text);
+        &self.tokens[..self.len]
+    }
+
+    fn fill(&mut self, text: &str) {
+        self.len = 0;
+        self.segments.split(text);
+        let seg = &self.segments;
+        let stemmed = self.set == TermSet::Stemmed;
+        let mut position = 0;
+        for (i, word) in seg.words.iter().enumerate() {
+            let parts = seg.word_parts(word);
+            let word_position = position;
+            let first_token = self.len;
+            for part in parts {
+                let term = word_term(seg.part_text(part), stemmed);
+                push_token(
+                    &mut self.tokens,
+                    &mut self.len,
+                    &term,
+                    position,
+                    part.from,
+                    part.to,
+                );
+                position += 1;
+            }
+            let (from, to) = seg.span(word, word);
+            if parts.len() > 1 {
+                self.scratch.clear();
+                push_joined(seg, word, &mut self.scratch);
+                let joined = word_term(&self.scratch, stemmed);
+                // `فناوری‌ها` stems to its first part: one term is enough.
+                let same_as_first = self.tokens[..self.len]
+                    .get(first_token)
+                    .is_some_and(|t| t.text == *joined);
+                if !same_as_first {
+                    push_token(
+                        &mut self.tokens,
+                        &mut self.len,
+                        &joined,
+                        word_position,
+                        from,
+                        to,
+                    );
+                }
+            }
+            if self.set == TermSet::Exact {
+                for (start, end) in spaced_runs(seg, i) {
+                    self.scratch.clear();
+                    for w in &seg.words[start..end] {
+                        push_joined(seg, w, &mut self.scratch);
+                    }
+                    let (_, run_to) = seg.span(word, &seg.words[end - 1]);
+                    push_token(
+                        &mut self.tokens,
+                        &mut self.len,
+                        &self.scratch,
+                        word_position,
+                        from,
+                        run_to,
+                    );
+                }
+            }
+        }
+        // Joined forms and concatenations share the first word's position; indexing wants the
+        // positions of each term in increasing order, so keep the stream sorted.
+        self.tokens[..self.len].sort_by_key(|t| t.position);
+    }
+}
+
+fn push_token(
+    tokens: &mut Vec<Token>,
+    len: &mut usize,
+    text: &str,
+    position: usize,
+    from: usize,
+    to: usize,
+) {
+    if text.is_empty() || text.len() > MAX_TERM_BYTES {
+        return;
+    }
+    if *len == tokens.len() {
+        tokens.push(Token::default());
+    }
+    let token = &mut tokens[*len];
+    token.text.clear();
+    token.text.push_str(text);
+    token.position = position;
+    token.position_length = 1;
+    token.offset_from = from;
+    token.offset_to = to;
+    *len += 1;
+}
+
+/// The token stream over a filled [`PersianTokenizer`].
+pub struct PersianTokenStream<'a> {
+    tokens: &'a mut [Token],
+    next: usize,
+}
+
+impl Tokenizer for PersianTokenizer {
+    type TokenStream<'a> = PersianTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PersianTokenStream<'a> {
+        self.fill(text);
+        PersianTokenStream {
+            tokens: &mut self.tokens[..self.len],
+            next: 0,
+        }
+    }
+}
+
+impl TokenStream for PersianTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(set: TermSet, text: &str) -> Vec<(usize, String, String)> {
+        let mut t = PersianTokenizer::new(set);
+        t.analyze(text)
+            .iter()
+            .map(|tok| {
+                (
+                    tok.position,
+                    tok.text.clone(),
+                    text[tok.offset_from..tok.offset_to].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn zwnj_word_gives_parts_and_joined_form() {
+        let got = terms(TermSet::Exact, "هم‌افزایی");
+        assert_eq!(
+            got,
+            vec![
+                (0, "هم".into(), "هم".into()),
+                (0, "همافزایی".into(), "هم‌افزایی".into()),
+                (1, "افزایی".into(), "افزایی".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn spaced_neighbours_are_concatenated_in_the_exact_set_only() {
+        let exact = terms(TermSet::Exact, "هم افزایی ملی");
+        assert!(exact.contains(&(0, "همافزایی".into(), "هم افزایی".into())));
+        assert!(exact.contains(&(0, "همافزاییملی".into(), "هم افزایی ملی".into())));
+        let stemmed = terms(TermSet::Stemmed, "هم افزایی ملی");
+        assert_eq!(stemmed.len(), 3);
+    }
+
+    #[test]
+    fn stemmed_set_stems_joined_words() {
+        let got = terms(TermSet::Stemmed, "فناوری‌ها و کتابهایشان");
+        let texts: Vec<&str> = got.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(texts, vec!["فناوری", "ها", "و", "کتاب"]);
+    }
+}

@@ -1,0 +1,64 @@
+//! The `kavosh` command line: `ingest`, `serve`, `search`, `analyze`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kavosh::analysis::{PersianTokenizer, TermSet};
+
+#[derive(Parser)]
+#[command(name = "kavosh", version, about = "Persian-first full-text search")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the terms the analyzer makes of TEXT: field, position, term, from, to (byte
+    /// offsets into TEXT), tab separated.
+    Analyze {
+        /// Show how a query is analyzed instead of a document.
+        #[arg(long)]
+        query: bool,
+        /// The text (several arguments are joined with spaces).
+        #[arg(required = true)]
+        text: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze { query, text } => analyze(query, &text.join(" ")),
+    }
+}
+
+fn analyze(query: bool, text: &str) -> ExitCode {
+    let lines = if query {
+        kavosh::analysis::query_terms(text)
+            .into_iter()
+            .map(|t| {
+                format!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.field, t.position, t.term, t.from, t.to
+                )
+            })
+            .collect()
+    } else {
+        let mut lines = Vec::new();
+        for (field, set) in [("body", TermSet::Stemmed), ("body_exact", TermSet::Exact)] {
+            let mut tokenizer = PersianTokenizer::new(set);
+            for t in tokenizer.analyze(text) {
+                lines.push(format!(
+                    "{field}\t{}\t{}\t{}\t{}",
+                    t.position, t.text, t.offset_from, t.offset_to
+                ));
+            }
+        }
+        lines
+    };
+    for line in lines {
+        println!("{line}");
+    }
+    ExitCode::SUCCESS
+}

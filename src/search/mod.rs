@@ -1,0 +1,342 @@
+//! Search: a request (query text, filters, sort, page) becomes hits with highlights, an exact
+//! total and multi-select facet counts.
+//!
+//! - [`parse`] reads the query language;
+//! - [`query`] turns a parsed query into a tantivy query through the analyzer's groupings;
+//! - [`filters`] filter by kind, partner, domain, Jalali year and date;
+//! - [`facets`] count per partner, domain, kind and Jalali year;
+//! - [`highlight`] marks matches in snippets of the original text;
+//! - [`suggest`] is search-as-you-type.
+
+pub mod facets;
+pub mod filters;
+pub mod highlight;
+pub mod parse;
+pub mod query;
+pub mod suggest;
+
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::{DateTime, DocAddress, Order, Searcher};
+
+use crate::document::StoredDocument;
+use crate::index::{IndexError, SearchIndex};
+pub use facets::{FacetCounts, FacetName, FacetValue};
+pub use filters::{FilterClause, Filters};
+pub use query::{MatchMode, Typos};
+
+/// Largest page size.
+pub const MAX_PER_PAGE: usize = 100;
+/// Deepest hit a page may reach.
+pub const MAX_HIT_DEPTH: usize = 10_000;
+/// Longest query text, in characters.
+pub const MAX_QUERY_CHARS: usize = 512;
+
+/// How hits are ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s {
+            "relevance" => Some(Sort::Relevance),
+            "newest" => Some(Sort::Newest),
+            "oldest" => Some(Sort::Oldest),
+            _ => None,
+        }
+    }
+}
+
+/// One search request.
+#[derive(Clone, Debug)]
+pub struct SearchRequest {
+    pub q: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub page: usize,
+    pub per_page: usize,
+    pub typos: Typos,
+    pub mode: MatchMode,
+    /// Compute facet counts.
+    pub facets: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 10,
+            typos: Typos::Auto,
+            mode: MatchMode::All,
+            facets: true,
+        }
+    }
+}
+
+/// A request that cannot be answered as asked (a 400).
+#[derive(Debug)]
+pub enum SearchError {
+    Invalid(String),
+    Index(IndexError),
+}
+
+impl From<IndexError> for SearchError {
+    fn from(e: IndexError) -> Self {
+        SearchError::Index(e)
+    }
+}
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        SearchError::Index(e.into())
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Highlights {
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    pub id: String,
+    pub kind: crate::document::Kind,
+    pub title: String,
+    pub date: String,
+    pub date_jalali: String,
+    pub number: Option<u64>,
+    pub partners: Vec<String>,
+    pub domains: Vec<String>,
+    /// BM25 score (null when sorted by date).
+    pub score: Option<f32>,
+    pub highlights: Highlights,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: usize,
+    pub took_ms: f64,
+    pub page: usize,
+    pub per_page: usize,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+    /// True when no document had every word and the reply shows documents with any of them.
+    pub relaxed: bool,
+    /// A corrected query when typo tolerance found what the query as typed did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Runs a search.
+pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    let started = Instant::now();
+    validate(req)?;
+    let searcher = index.searcher();
+    let parsed = parse::parse(&req.q);
+    let filter_clauses = req.filters.clauses(&index.fields)?;
+
+    let mut mode = req.mode;
+    let mut relaxed = false;
+    let mut built =
+        query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
+    let mut text_query: Box<dyn Query> = built.query.box_clone();
+    let mut full = with_filters(text_query.box_clone(), &filter_clauses, None);
+    let mut total = searcher.search(&*full, &Count)?;
+    if total == 0 && mode == MatchMode::All && built.has_text && word_count(&parsed) > 1 {
+        mode = MatchMode::Any;
+        built = query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
+        text_query = built.query.box_clone();
+        full = with_filters(text_query.box_clone(), &filter_clauses, None);
+        total = searcher.search(&*full, &Count)?;
+        relaxed = total > 0;
+    }
+
+    let offset = (req.page - 1) * req.per_page;
+    let addresses = top_hits(&searcher, &*full, req.sort, offset, req.per_page)?;
+    let mut hits = Vec::with_capacity(addresses.len());
+    for (score, address) in addresses {
+        let doc = index.stored(&searcher, address)?;
+        hits.push(to_hit(doc, score, &built.terms));
+    }
+    let facets = if req.facets {
+        facets::count(
+            &searcher,
+            &index.fields,
+            &*text_query,
+            &req.filters,
+            &filter_clauses,
+        )?
+    } else {
+        FacetCounts::default()
+    };
+    let did_you_mean = did_you_mean(&searcher, index, req, &parsed, &built, total)?;
+    Ok(SearchResponse {
+        query: req.q.clone(),
+        total,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        page: req.page,
+        per_page: req.per_page,
+        hits,
+        facets,
+        relaxed,
+        did_you_mean,
+        warnings: built.warnings,
+    })
+}
+
+fn validate(req: &SearchRequest) -> Result<(), SearchError> {
+    if req.q.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::Invalid(format!(
+            "query longer than {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    if req.page == 0 {
+        return Err(SearchError::Invalid("page starts at 1".into()));
+    }
+    if req.per_page == 0 || req.per_page > MAX_PER_PAGE {
+        return Err(SearchError::Invalid(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE}"
+        )));
+    }
+    if req.page.saturating_mul(req.per_page) > MAX_HIT_DEPTH {
+        return Err(SearchError::Invalid(format!(
+            "page {} of {} hits reaches past hit {MAX_HIT_DEPTH}, the deepest kavosh pages to; \
+             narrow the query or filters",
+            req.page, req.per_page
+        )));
+    }
+    Ok(())
+}
+
+fn word_count(parsed: &parse::Parsed) -> usize {
+    fn count(n: &parse::Node) -> usize {
+        match n {
+            parse::Node::Words { text, .. } => text.split_whitespace().count(),
+            parse::Node::Phrase { .. } => 1,
+            parse::Node::Not(_) => 0,
+            parse::Node::Or(v) | parse::Node::And(v) => v.iter().map(count).sum(),
+        }
+    }
+    parsed.root.as_ref().map_or(0, count)
+}
+
+/// `text AND filters`, leaving out the filter of one facet (`skip`) for multi-select counts.
+pub(crate) fn with_filters(
+    text: Box<dyn Query>,
+    filters: &[FilterClause],
+    skip: Option<FacetName>,
+) -> Box<dyn Query> {
+    let active: Vec<&FilterClause> = filters.iter().filter(|(f, _)| Some(*f) != skip).collect();
+    if active.is_empty() {
+        return text;
+    }
+    let mut clauses = vec![(Occur::Must, text)];
+    clauses.extend(
+        active
+            .into_iter()
+            .map(|(_, q)| (Occur::Must, q.box_clone())),
+    );
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn top_hits(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<(Option<f32>, DocAddress)>, SearchError> {
+    let top = TopDocs::with_limit(limit).and_offset(offset);
+    Ok(match sort {
+        Sort::Relevance => searcher
+            .search(query, &top.order_by_score())?
+            .into_iter()
+            .map(|(s, a)| (Some(s), a))
+            .collect(),
+        Sort::Newest | Sort::Oldest => {
+            let order = if sort == Sort::Newest {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            searcher
+                .search(query, &top.order_by_fast_field::<DateTime>("date", order))?
+                .into_iter()
+                .map(|(_, a)| (None, a))
+                .collect()
+        }
+    })
+}
+
+fn to_hit(doc: StoredDocument, score: Option<f32>, terms: &query::MatchedTerms) -> Hit {
+    Hit {
+        highlights: Highlights {
+            title: highlight::highlight_all(&doc.title, terms),
+            body: highlight::snippet(&doc.body, terms),
+        },
+        id: doc.id,
+        kind: doc.kind,
+        title: doc.title,
+        date: doc.date,
+        date_jalali: doc.date_jalali,
+        number: doc.number,
+        partners: doc.partners,
+        domains: doc.domains,
+        score,
+    }
+}
+
+/// When the query as typed finds little and typo tolerance would find more, the corrected
+/// query (each misspelt word replaced by its most frequent near spelling).
+fn did_you_mean(
+    searcher: &Searcher,
+    index: &SearchIndex,
+    req: &SearchRequest,
+    parsed: &parse::Parsed,
+    built: &query::BuiltQuery,
+    total: usize,
+) -> Result<Option<String>, SearchError> {
+    if !built.has_text || total > 2 {
+        return Ok(None);
+    }
+    let corrections = if built.corrections.is_empty() {
+        // Typos were off or found nothing: try with two edits.
+        query::QueryBuilder::new(&index.fields, searcher, Typos::Two, req.mode)
+            .build(parsed)
+            .corrections
+    } else {
+        built.corrections.clone()
+    };
+    if corrections.is_empty() {
+        return Ok(None);
+    }
+    let folded = crate::analysis::fold(&req.q);
+    let mut corrected = folded.clone();
+    for (from, to) in &corrections {
+        corrected = corrected
+            .split(' ')
+            .map(|w| if w == from { to.as_str() } else { w })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    if corrected == folded {
+        return Ok(None);
+    }
+    let exact = query::QueryBuilder::new(&index.fields, searcher, Typos::Exact, req.mode)
+        .build(&parse::parse(&corrected));
+    let corrected_total = searcher.search(&*exact.query, &Count)?;
+    Ok((corrected_total > total).then_some(corrected))
+}

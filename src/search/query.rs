@@ -1,0 +1,559 @@
+//! Turns a parsed query into a tantivy query through the analyzer's groupings, and records
+//! which terms matched what, for highlighting.
+//!
+//! A run of plain words needs every word (or, with `match=any`, any word). A word is found by:
+//! its stem (stemmed fields), its exact form (exact fields, boosted), any chunk of 2–3
+//! neighbouring query words joined (`هم افزایی` → `همافزایی`, meeting joined and ZWNJ spellings),
+//! the phrase of its ZWNJ parts, and, when typos are allowed, terms within 1–2 edits (ranked
+//! below exact ones). A phrase tries every way its words may be written together or apart.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use super::parse::{Node, Parsed, Scope};
+use crate::analysis::compounds::{
+    MAX_TERM_BYTES, may_be_written_apart, push_joined, query_chunks, word_term,
+};
+use crate::analysis::segment::Segments;
+use crate::index::Fields;
+
+/// Title matches weigh this much more than body matches.
+pub const TITLE_BOOST: f32 = 2.5;
+/// Exact (unstemmed) matches above stemmed ones.
+pub const EXACT_BOOST: f32 = 1.5;
+/// Typo matches below exact ones.
+pub const FUZZY_BOOST: f32 = 0.3;
+/// Words within this distance of each other, in order, rank higher.
+pub const PROXIMITY_SLOP: u32 = 3;
+/// Most terms one misspelt word expands to.
+pub const MAX_FUZZY_EXPANSIONS: usize = 50;
+/// Most spellings a phrase is tried in.
+pub const MAX_PHRASE_VARIANTS: usize = 32;
+
+/// How many typos a word may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Typos {
+    Exact,
+    One,
+    Two,
+    /// 0 edits under 5 letters, 1 from 5, 2 from 9.
+    Auto,
+}
+
+impl Typos {
+    pub fn parse(s: &str) -> Option<Typos> {
+        match s {
+            "0" => Some(Typos::Exact),
+            "1" => Some(Typos::One),
+            "2" => Some(Typos::Two),
+            "auto" => Some(Typos::Auto),
+            _ => None,
+        }
+    }
+
+    fn edits(self, letters: usize) -> u8 {
+        let by_length = match letters {
+            0..=4 => 0,
+            5..=8 => 1,
+            _ => 2,
+        };
+        match (self, letters) {
+            (Typos::Exact, _) | (_, 0..=2) => 0,
+            (Typos::One, _) | (Typos::Two, 3..=4) => 1,
+            (Typos::Two, _) => 2,
+            (Typos::Auto, _) => by_length,
+        }
+    }
+}
+
+/// Whether every word of a run must match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchMode {
+    All,
+    Any,
+}
+
+/// The terms a query looks for, by the field family they live in, for highlighting.
+#[derive(Clone, Debug, Default)]
+pub struct MatchedTerms {
+    /// Terms of the stemmed fields.
+    pub stemmed: BTreeSet<String>,
+    /// Terms of the exact fields (words, joined forms, concatenations, typo expansions).
+    pub exact: BTreeSet<String>,
+}
+
+/// A tantivy query with its highlight terms and warnings.
+pub struct BuiltQuery {
+    pub query: Box<dyn Query>,
+    pub terms: MatchedTerms,
+    pub warnings: Vec<String>,
+    /// Words that were matched through typo expansion (for "did you mean").
+    pub corrections: Vec<(String, String)>,
+    /// True when the query has positive text clauses (false: browse everything).
+    pub has_text: bool,
+}
+
+/// Builds tantivy queries for one searcher.
+pub struct QueryBuilder<'a> {
+    fields: &'a Fields,
+    searcher: &'a Searcher,
+    typos: Typos,
+    mode: MatchMode,
+    terms: MatchedTerms,
+    warnings: Vec<String>,
+    corrections: Vec<(String, String)>,
+}
+
+impl<'a> QueryBuilder<'a> {
+    pub fn new(fields: &'a Fields, searcher: &'a Searcher, typos: Typos, mode: MatchMode) -> Self {
+        QueryBuilder {
+            fields,
+            searcher,
+            typos,
+            mode,
+            terms: MatchedTerms::default(),
+            warnings: Vec::new(),
+            corrections: Vec::new(),
+        }
+    }
+
+    /// Builds the query; an empty query matches every document.
+    pub fn build(mut self, parsed: &Parsed) -> BuiltQuery {
+        self.warnings.extend(parsed.warnings.iter().cloned());
+        let built = parsed.root.as_ref().and_then(|n| self.node(n, false));
+        let has_text = built.is_some();
+        let query = match built {
+            Some(Clause::Positive(q)) => q,
+            Some(Clause::Negative(q)) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                (Occur::MustNot, q),
+            ])),
+            None => Box::new(AllQuery),
+        };
+        BuiltQuery {
+            query,
+            terms: self.terms,
+            warnings: self.warnings,
+            corrections: self.corrections,
+            has_text,
+        }
+    }
+
+    fn node(&mut self, node: &Node, negated: bool) -> Option<Clause> {
+        match node {
+            Node::Words { text, scope } => self
+                .words(text, *scope, negated)
+                .map(Clause::Positive)
+                .or_else(|| {
+                    self.warnings
+                        .push(format!("nothing searchable in {text:?}: ignored"));
+                    None
+                }),
+            Node::Phrase { text, scope } => {
+                self.phrase(text, *scope, negated).map(Clause::Positive)
+            }
+            Node::Not(inner) => match self.node(inner, !negated)? {
+                Clause::Positive(q) => Some(Clause::Negative(q)),
+                Clause::Negative(q) => Some(Clause::Positive(q)),
+            },
+            Node::Or(children) => {
+                let mut alternatives = Vec::new();
+                for child in children {
+                    match self.node(child, negated) {
+                        Some(Clause::Positive(q)) => alternatives.push((Occur::Should, q)),
+                        Some(Clause::Negative(q)) => {
+                            let not: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                                (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                                (Occur::MustNot, q),
+                            ]));
+                            alternatives.push((Occur::Should, not));
+                        }
+                        None => {}
+                    }
+                }
+                (!alternatives.is_empty())
+                    .then(|| Clause::Positive(Box::new(BooleanQuery::new(alternatives)) as _))
+            }
+            Node::And(children) => {
+                let mut clauses = Vec::new();
+                let mut positives = 0;
+                for child in children {
+                    match self.node(child, negated) {
+                        Some(Clause::Positive(q)) => {
+                            positives += 1;
+                            let occur = match self.mode {
+                                MatchMode::All => Occur::Must,
+                                MatchMode::Any => Occur::Should,
+                            };
+                            clauses.push((occur, q));
+                        }
+                        Some(Clause::Negative(q)) => clauses.push((Occur::MustNot, q)),
+                        None => {}
+                    }
+                }
+                if positives == 0 {
+                    if clauses.is_empty() {
+                        return None;
+                    }
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Some(Clause::Positive(Box::new(BooleanQuery::new(clauses))))
+            }
+        }
+    }
+
+    /// (stemmed field, exact field, boost) for a scope.
+    fn field_pairs(&self, scope: Scope) -> Vec<(Field, Field, f32)> {
+        let f = self.fields;
+        let title = (f.title, f.title_exact, TITLE_BOOST);
+        let body = (f.body, f.body_exact, 1.0);
+        match scope {
+            Scope::All => vec![title, body],
+            Scope::Title => vec![title],
+            Scope::Body => vec![body],
+        }
+    }
+
+    fn words(&mut self, text: &str, scope: Scope, negated: bool) -> Option<Box<dyn Query>> {
+        let mut seg = Segments::default();
+        seg.split(text);
+        if seg.words.is_empty() {
+            return None;
+        }
+        let chunks = query_chunks(&seg);
+        let pairs = self.field_pairs(scope);
+        let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut joined_words = Vec::new();
+        for (i, word) in seg.words.iter().enumerate() {
+            let mut joined = String::new();
+            push_joined(&seg, word, &mut joined);
+            if joined.len() > MAX_TERM_BYTES {
+                self.warnings
+                    .push("a word longer than 200 bytes was ignored".into());
+                continue;
+            }
+            let stem = word_term(&joined, true).into_owned();
+            let parts: Vec<String> = seg
+                .word_parts(word)
+                .iter()
+                .map(|p| word_term(seg.part_text(p), false).into_owned())
+                .collect();
+            let fuzzy = if negated {
+                Vec::new()
+            } else {
+                self.fuzzy_expansions(&joined)
+            };
+            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+            for &(stem_field, exact_field, boost) in &pairs {
+                alternatives.push(boosted(term_query(stem_field, &stem), boost));
+                alternatives.push(boosted(
+                    term_query(exact_field, &joined),
+                    boost * EXACT_BOOST,
+                ));
+                if parts.len() > 1 {
+                    alternatives.push(boosted(phrase_query(exact_field, &parts, &[]), boost));
+                }
+                for chunk in chunks
+                    .iter()
+                    .filter(|c| (c.words.0..c.words.1).contains(&i))
+                {
+                    alternatives.push(boosted(term_query(exact_field, &chunk.exact), boost));
+                    alternatives.push(boosted(term_query(stem_field, &chunk.stemmed), boost));
+                }
+                for t in &fuzzy {
+                    alternatives.push(boosted(term_query(exact_field, t), boost * FUZZY_BOOST));
+                }
+            }
+            if !negated {
+                self.terms.stemmed.insert(stem);
+                self.terms.exact.insert(joined.clone());
+                self.terms.exact.extend(fuzzy);
+            }
+            per_word.push((
+                Occur::Should,
+                Box::new(BooleanQuery::union(alternatives)) as Box<dyn Query>,
+            ));
+            joined_words.push(joined);
+        }
+        if !negated {
+            for c in &chunks {
+                self.terms.exact.insert(c.exact.clone());
+                self.terms.stemmed.insert(c.stemmed.clone());
+            }
+        }
+        if per_word.is_empty() {
+            return None;
+        }
+        if per_word.len() == 1 {
+            return per_word.pop().map(|(_, q)| q);
+        }
+        let occur = match self.mode {
+            MatchMode::All => Occur::Must,
+            MatchMode::Any => Occur::Should,
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            per_word.into_iter().map(|(_, q)| (occur, q)).collect();
+        // Proximity: the words close together, in order, rank higher.
+        if joined_words.len() > 1 {
+            for &(_, exact_field, boost) in &pairs {
+                let terms = joined_words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (i, Term::from_field_text(exact_field, w)))
+                    .collect();
+                let near = PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP);
+                clauses.push((Occur::Should, boosted(Box::new(near), boost)));
+            }
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Terms of the exact fields within the allowed edits of `word`, most frequent first.
+    fn fuzzy_expansions(&mut self, word: &str) -> Vec<String> {
+        let edits = self.typos.edits(word.chars().count());
+        if edits == 0 || word.chars().any(|c| c.is_ascii_digit()) {
+            return Vec::new();
+        }
+        let automaton = match FuzzyTermQuery::new(
+            Term::from_field_text(self.fields.body_exact, word),
+            edits,
+            true,
+        )
+        .automaton()
+        {
+            Ok(a) => a,
+            Err(_) => return Vec::new(),
+        };
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        let mut truncated = false;
+        'segments: for segment in self.searcher.segment_readers() {
+            for field in [self.fields.title_exact, self.fields.body_exact] {
+                let Ok(inverted) = segment.inverted_index(field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+                    continue;
+                };
+                while stream.advance() {
+                    let Ok(term) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    if term == word {
+                        continue;
+                    }
+                    if found.len() >= MAX_FUZZY_EXPANSIONS * 4 && !found.contains_key(term) {
+                        truncated = true;
+                        break 'segments;
+                    }
+                    *found.entry(term.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let mut ranked: Vec<(String, u64)> = found.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if ranked.len() > MAX_FUZZY_EXPANSIONS {
+            truncated = true;
+            ranked.truncate(MAX_FUZZY_EXPANSIONS);
+        }
+        if truncated {
+            self.warnings.push(format!(
+                "typo matches for {word:?} limited to the {MAX_FUZZY_EXPANSIONS} most frequent terms"
+            ));
+        }
+        if let Some((best, _)) = ranked.first() {
+            self.corrections.push((word.to_string(), best.clone()));
+        }
+        ranked.into_iter().map(|(t, _)| t).collect()
+    }
+
+    fn phrase(&mut self, text: &str, scope: Scope, negated: bool) -> Option<Box<dyn Query>> {
+        let mut seg = Segments::default();
+        seg.split(text);
+        let variants = phrase_variants(&seg);
+        if variants.is_empty() {
+            self.warnings.push(format!(
+                "nothing searchable in the phrase {text:?}: ignored"
+            ));
+            return None;
+        }
+        if !negated {
+            for v in &variants {
+                self.terms.exact.extend(v.iter().map(|(_, t)| t.clone()));
+            }
+        }
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for (_, exact_field, boost) in self.field_pairs(scope) {
+            for v in &variants {
+                let terms: Vec<String> = v.iter().map(|(_, t)| t.clone()).collect();
+                let offsets: Vec<usize> = v.iter().map(|(o, _)| *o).collect();
+                alternatives.push(boosted(phrase_query(exact_field, &terms, &offsets), boost));
+            }
+        }
+        Some(Box::new(BooleanQuery::union(alternatives)))
+    }
+}
+
+enum Clause {
+    Positive(Box<dyn Query>),
+    Negative(Box<dyn Query>),
+}
+
+/// Every way a phrase's words may be written in a document: each word alone (taking 1
+/// position, or 2 when it may be written apart), or 2–3 neighbours written together (1
+/// position). Returns `(position offset, exact term)` lists, at most [`MAX_PHRASE_VARIANTS`].
+pub fn phrase_variants(seg: &Segments) -> Vec<Vec<(usize, String)>> {
+    let n = seg.words.len();
+    let mut joined = Vec::with_capacity(n);
+    for w in &seg.words {
+        let mut s = String::new();
+        push_joined(seg, w, &mut s);
+        joined.push(s);
+    }
+    let spans: Vec<Vec<usize>> = seg
+        .words
+        .iter()
+        .zip(&joined)
+        .map(|(w, j)| {
+            let parts = w.parts.1 - w.parts.0;
+            let mut s = vec![1];
+            if parts > 1 {
+                s.push(parts);
+            } else if may_be_written_apart(j) {
+                s.push(2);
+            }
+            s
+        })
+        .collect();
+    let runs: Vec<Vec<(usize, String)>> = (0..n)
+        .map(|i| {
+            crate::analysis::compounds::spaced_runs(seg, i)
+                .map(|(s, e)| (e, joined[s..e].concat()))
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    expand(0, 0, &joined, &spans, &runs, &mut current, &mut out);
+    out
+}
+
+fn expand(
+    i: usize,
+    offset: usize,
+    joined: &[String],
+    spans: &[Vec<usize>],
+    runs: &[Vec<(usize, String)>],
+    current: &mut Vec<(usize, String)>,
+    out: &mut Vec<Vec<(usize, String)>>,
+) {
+    if out.len() >= MAX_PHRASE_VARIANTS {
+        return;
+    }
+    if i == joined.len() {
+        if !current.is_empty() {
+            out.push(current.clone());
+        }
+        return;
+    }
+    if joined[i].is_empty() || joined[i].len() > MAX_TERM_BYTES {
+        return expand(i + 1, offset, joined, spans, runs, current, out);
+    }
+    for &span in &spans[i] {
+        current.push((offset, joined[i].clone()));
+        expand(i + 1, offset + span, joined, spans, runs, current, out);
+        current.pop();
+    }
+    for (end, concat) in &runs[i] {
+        if concat.len() <= MAX_TERM_BYTES {
+            current.push((offset, concat.clone()));
+            expand(*end, offset + 1, joined, spans, runs, current, out);
+            current.pop();
+        }
+    }
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// A phrase of `terms` (explicit `offsets` when given), or a term query for one term.
+fn phrase_query(field: Field, terms: &[String], offsets: &[usize]) -> Box<dyn Query> {
+    if terms.len() == 1 {
+        return term_query(field, &terms[0]);
+    }
+    let with_offsets: Vec<(usize, Term)> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            (
+                offsets.get(i).copied().unwrap_or(i),
+                Term::from_field_text(field, t),
+            )
+        })
+        .collect();
+    Box::new(PhraseQuery::new_with_offset(with_offsets))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variants(text: &str) -> Vec<Vec<(usize, String)>> {
+        let mut seg = Segments::default();
+        seg.split(text);
+        phrase_variants(&seg)
+    }
+
+    #[test]
+    fn phrase_variants_cover_joined_and_spaced_writing() {
+        let v = variants("امضای تفاهمنامه همکاری");
+        let as_pairs = |v: &[(usize, String)]| -> Vec<(usize, String)> { v.to_vec() };
+        // Written as in the query.
+        assert!(v.iter().any(|x| as_pairs(x)
+            == vec![
+                (0, "امضای".into()),
+                (1, "تفاهمنامه".into()),
+                (2, "همکاری".into())
+            ]));
+        // تفاهمنامه written apart in the document: همکاری one position later.
+        assert!(v.iter().any(|x| as_pairs(x)
+            == vec![
+                (0, "امضای".into()),
+                (1, "تفاهمنامه".into()),
+                (3, "همکاری".into())
+            ]));
+        let spaced = variants("امضای تفاهم نامه همکاری");
+        assert!(spaced.iter().any(|x| as_pairs(x)
+            == vec![
+                (0, "امضای".into()),
+                (1, "تفاهمنامه".into()),
+                (2, "همکاری".into())
+            ]));
+        assert!(spaced.len() <= MAX_PHRASE_VARIANTS);
+    }
+
+    #[test]
+    fn typo_budget_by_length() {
+        assert_eq!(Typos::Auto.edits(4), 0);
+        assert_eq!(Typos::Auto.edits(5), 1);
+        assert_eq!(Typos::Auto.edits(9), 2);
+        assert_eq!(Typos::Exact.edits(12), 0);
+    }
+}

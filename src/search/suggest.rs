@@ -1,0 +1,253 @@
+//! Search-as-you-type: completes the last, partial word of what the user is typing (folded, not
+//! stemmed) from the words of document titles, most frequent first, and returns the best
+//! matching titles. A partial word with no completion is retried with one typo.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
+
+use super::highlight::highlight_all;
+use super::query::{MatchMode, QueryBuilder, Typos};
+use super::{MAX_QUERY_CHARS, SearchError, parse};
+use crate::analysis::segment::Segments;
+use crate::analysis::{PersianTokenizer, TermSet};
+use crate::document::Kind;
+use crate::index::SearchIndex;
+
+/// Largest `limit`.
+pub const MAX_SUGGESTIONS: usize = 20;
+/// Most dictionary terms scanned for one prefix.
+const MAX_PREFIX_SCAN: usize = 20_000;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Completion {
+    /// The query with its last word completed, as it would be typed.
+    pub text: String,
+    /// Titles containing the completed word.
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SuggestHit {
+    pub id: String,
+    pub title: String,
+    /// The title, HTML-escaped, with the matched words in `<mark>`.
+    pub title_html: String,
+    pub kind: Kind,
+    pub date_jalali: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SuggestResponse {
+    pub query: String,
+    pub took_ms: f64,
+    pub completions: Vec<Completion>,
+    pub hits: Vec<SuggestHit>,
+}
+
+/// Suggestions for the text typed so far.
+pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResponse, SearchError> {
+    let started = Instant::now();
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::Invalid(format!(
+            "query longer than {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    if limit == 0 || limit > MAX_SUGGESTIONS {
+        return Err(SearchError::Invalid(format!(
+            "limit must be between 1 and {MAX_SUGGESTIONS}"
+        )));
+    }
+    let searcher = index.searcher();
+    let fields = &index.fields;
+    let (head, partial) = split_partial(q);
+    let prefix = folded_prefix(partial);
+    let mut completions = if prefix.is_empty() {
+        Vec::new()
+    } else {
+        prefix_terms(&searcher, fields.title_words, &prefix, limit)
+    };
+    if completions.is_empty() && prefix.chars().count() >= 4 {
+        completions = fuzzy_prefix_terms(&searcher, fields.title_words, &prefix, limit);
+    }
+
+    let parsed_head = parse::parse(head);
+    let built =
+        QueryBuilder::new(fields, &searcher, Typos::Auto, MatchMode::All).build(&parsed_head);
+    let mut terms = built.terms;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if built.has_text {
+        clauses.push((Occur::Must, built.query));
+    }
+    if !completions.is_empty() {
+        let alternatives: Vec<Box<dyn Query>> = completions
+            .iter()
+            .map(|(t, _)| {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(fields.title_words, t),
+                    IndexRecordOption::WithFreqs,
+                )) as Box<dyn Query>
+            })
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::union(alternatives))));
+        terms
+            .exact
+            .extend(completions.iter().map(|(t, _)| t.clone()));
+    } else if !prefix.is_empty() {
+        // The last word completes to nothing: no title can match it.
+        clauses.clear();
+    }
+    let mut hits = Vec::new();
+    if !clauses.is_empty() {
+        let query = BooleanQuery::new(clauses);
+        for (_, address) in searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())? {
+            let doc = index.stored(&searcher, address)?;
+            hits.push(SuggestHit {
+                title_html: highlight_all(&doc.title, &terms),
+                id: doc.id,
+                title: doc.title,
+                kind: doc.kind,
+                date_jalali: doc.date_jalali,
+            });
+        }
+    }
+    let completions = completions
+        .into_iter()
+        .map(|(term, count)| Completion {
+            text: format!("{head}{}", surface_form(&term, &hits)),
+            count,
+        })
+        .collect();
+    Ok(SuggestResponse {
+        query: q.to_string(),
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        completions,
+        hits,
+    })
+}
+
+/// `("پارک علم ", "فنا")` for `"پارک علم فنا"`; the partial word is empty after a space.
+fn split_partial(q: &str) -> (&str, &str) {
+    if q.ends_with(char::is_whitespace) {
+        return (q, "");
+    }
+    match q.rfind(char::is_whitespace) {
+        Some(i) => {
+            let next = i + q[i..].chars().next().map_or(1, char::len_utf8);
+            (&q[..next], &q[next..])
+        }
+        None => ("", q),
+    }
+}
+
+/// The partial word as index terms spell it: folded, ZWNJs removed.
+fn folded_prefix(partial: &str) -> String {
+    let mut seg = Segments::default();
+    seg.split(partial);
+    let mut out = String::new();
+    if let Some(w) = seg.words.last() {
+        seg.joined(w, &mut out);
+    }
+    out
+}
+
+/// Terms starting with `prefix`, with their document counts, most frequent first.
+fn prefix_terms(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    prefix: &str,
+    limit: usize,
+) -> Vec<(String, u64)> {
+    let mut upper = prefix.as_bytes().to_vec();
+    upper.push(0xFF);
+    let mut found: BTreeMap<String, u64> = BTreeMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().range().ge(prefix).lt(&upper).into_stream() else {
+            continue;
+        };
+        let mut scanned = 0;
+        while stream.advance() && scanned < MAX_PREFIX_SCAN {
+            scanned += 1;
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                *found.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    top(found, limit)
+}
+
+/// Terms starting with something within one edit of `prefix`.
+fn fuzzy_prefix_terms(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    prefix: &str,
+    limit: usize,
+) -> Vec<(String, u64)> {
+    let Ok(automaton) =
+        FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 1, true).automaton()
+    else {
+        return Vec::new();
+    };
+    let mut found: BTreeMap<String, u64> = BTreeMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+            continue;
+        };
+        let mut scanned = 0;
+        while stream.advance() && scanned < MAX_PREFIX_SCAN {
+            scanned += 1;
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                *found.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    top(found, limit)
+}
+
+fn top(found: BTreeMap<String, u64>, limit: usize) -> Vec<(String, u64)> {
+    let mut ranked: Vec<(String, u64)> = found.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.len().cmp(&b.0.len())));
+    ranked.truncate(limit);
+    ranked
+}
+
+/// How a completed term is written in the titles shown (`تفاهم‌نامه` for the term
+/// `تفاهمنامه`), or the term itself.
+fn surface_form(term: &str, hits: &[SuggestHit]) -> String {
+    let mut tokenizer = PersianTokenizer::new(TermSet::Words);
+    for hit in hits {
+        if let Some(t) = tokenizer
+            .analyze(&hit.title)
+            .iter()
+            .find(|t| t.text == term)
+        {
+            return hit.title[t.offset_from..t.offset_to].to_string();
+        }
+    }
+    term.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_word_is_the_partial_one() {
+        assert_eq!(split_partial("پارک علم فنا"), ("پارک علم ", "فنا"));
+        assert_eq!(split_partial("فنا"), ("", "فنا"));
+        assert_eq!(split_partial("فناوری "), ("فناوری ", ""));
+        assert_eq!(folded_prefix("تفاهم‌نا"), "تفاهمنا");
+        assert_eq!(folded_prefix("فناوري"), "فناوری");
+    }
+}
