@@ -8,4 +8,5 @@ pub mod analysis;
 pub mod calendar;
 pub mod document;
 pub mod index;
+pub mod ingest;
 pub mod search;
