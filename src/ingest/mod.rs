@@ -76,7 +76,8 @@ pub fn settle(mut doc: Document) -> Document {
 }
 
 /// Ingests files and directories (recursively: `.txt` pages, `.ndjson`/`.jsonl`), upserting by
-/// id and committing per [`BATCH_SIZE`] documents and at the end.
+/// id and committing per [`BATCH_SIZE`] documents and at the end, then waits for the segment
+/// merges the commits started.
 pub fn ingest_paths(index: &SearchIndex, paths: &[PathBuf]) -> Result<IngestReport, IndexError> {
     let started = Instant::now();
     let mut run = Run {
@@ -88,6 +89,11 @@ pub fn ingest_paths(index: &SearchIndex, paths: &[PathBuf]) -> Result<IngestRepo
         run.path(path)?;
     }
     run.flush()?;
+    if run.report.indexed > 0 {
+        // Leave the index merged as the merge policy wants, not in the small segments of
+        // each batch (a CLI ingest exits right after this).
+        index.wait_merges()?;
+    }
     run.report.seconds = started.elapsed().as_secs_f64();
     Ok(run.report)
 }
