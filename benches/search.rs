@@ -1,0 +1,247 @@
+//! Query latency at scale (issue 7): `search` by query class — 1, 2 and 3 words, phrases,
+//! typos — with and without facets, the share of highlights, and `suggest` for prefixes of 2–5
+//! letters, on a persistent index of generated documents (`bench-data/bench-index-N`, built
+//! once; N = `KAVOSH_BENCH_DOCS`, default 100k).
+//!
+//! `cargo bench --bench search`. Two kinds of figures:
+//!
+//! - criterion: one iteration is a pass over all queries of a class (flat sampling, 10
+//!   samples); its median time divided by the class size is the median per query, and the
+//!   throughput line gives queries/s;
+//! - a plain timing loop first (criterion's per-iteration means give no tail): each query of
+//!   the set once per pass, 1 warm-up pass and 3 timed passes, printing per class
+//!   `latency bench=.. class=.. n=.. p50_us=.. p99_us=..` (nearest rank).
+//!
+//! The API has no switch for highlights (every hit gets its title marked and a body snippet),
+//! so "without highlights" is measured as what highlighting costs on its own: the same hits,
+//! stored documents already read, run through `highlight::{highlight_all, snippet}`
+//! (`highlight/top10` below; subtract it from `search/…/no-facets`).
+//!
+//! Under `cargo test --benches` (criterion's test mode) it runs once on 1,000 documents.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use kavosh::document::StoredDocument;
+use kavosh::index::SearchIndex;
+use kavosh::search::query::{MatchedTerms, QueryBuilder};
+use kavosh::search::{MatchMode, SearchRequest, Typos, highlight, parse, search, suggest};
+
+const CLASSES: [&str; 5] = ["word1", "word2", "word3", "phrase", "fuzzy"];
+const TIMED_PASSES: usize = 3;
+
+fn test_mode() -> bool {
+    std::env::args().any(|a| a == "--test")
+}
+
+fn request(q: &str, facets: bool) -> SearchRequest {
+    SearchRequest {
+        q: q.to_string(),
+        facets,
+        ..SearchRequest::default()
+    }
+}
+
+/// The prefixes of 2..=5 letters of every query word, by length, deduplicated, in order.
+fn prefixes(queries: &[(String, String)]) -> BTreeMap<usize, Vec<String>> {
+    let mut out: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (_, q) in queries {
+        for word in q.split(|c: char| c.is_whitespace() || c == '"') {
+            let chars: Vec<char> = word.chars().collect();
+            for n in 2..=5.min(chars.len()) {
+                let p: String = chars[..n].iter().collect();
+                let list = out.entry(n).or_default();
+                if chars[n - 1] != '\u{200C}' && !list.contains(&p) {
+                    list.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What highlighting works on for one query: its terms and the stored documents of its hits.
+struct HighlightCase {
+    terms: MatchedTerms,
+    docs: Vec<StoredDocument>,
+}
+
+fn highlight_cases(index: &SearchIndex, queries: &[(String, String)]) -> Vec<HighlightCase> {
+    let searcher = index.searcher();
+    queries
+        .iter()
+        .map(|(_, q)| {
+            let reply = search(index, &request(q, false)).expect("search");
+            let mode = if reply.relaxed {
+                MatchMode::Any
+            } else {
+                MatchMode::All
+            };
+            let terms = QueryBuilder::new(&index.fields, &searcher, Typos::Auto, mode)
+                .build(&parse::parse(q))
+                .terms;
+            let docs = reply
+                .hits
+                .iter()
+                .map(|h| index.get(&h.id).expect("get").expect("hit exists"))
+                .collect();
+            HighlightCase { terms, docs }
+        })
+        .collect()
+}
+
+fn highlight_one(case: &HighlightCase) -> usize {
+    case.docs
+        .iter()
+        .map(|d| {
+            highlight::highlight_all(&d.title, &case.terms).len()
+                + highlight::snippet(&d.body, &case.terms).len()
+        })
+        .sum()
+}
+
+/// Times `f` on every item once per pass (1 warm-up pass) and prints per-class percentiles.
+fn timing_loop<T>(bench: &str, items: &[(String, T)], mut f: impl FnMut(&T)) {
+    for (_, item) in items {
+        f(item);
+    }
+    let passes = if test_mode() { 1 } else { TIMED_PASSES };
+    let mut by_class: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut all = Vec::new();
+    for _ in 0..passes {
+        for (class, item) in items {
+            let started = Instant::now();
+            f(item);
+            let us = started.elapsed().as_secs_f64() * 1e6;
+            by_class.entry(class).or_default().push(us);
+            all.push(us);
+        }
+    }
+    let print = |class: &str, v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        println!(
+            "latency bench={bench} class={class} n={} mean_us={:.1} p50_us={:.1} p90_us={:.1} \
+             p99_us={:.1} max_us={:.1}",
+            v.len(),
+            v.iter().sum::<f64>() / v.len() as f64,
+            common::percentile(v, 50.0),
+            common::percentile(v, 90.0),
+            common::percentile(v, 99.0),
+            v[v.len() - 1],
+        );
+    };
+    print("all", &mut all);
+    for (class, v) in &mut by_class {
+        print(class, v);
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let docs = if test_mode() {
+        1_000
+    } else {
+        common::docs_from_env(100_000)
+    };
+    let index = common::index(docs);
+    let queries = common::queries();
+    let prefixes = prefixes(&queries);
+    let cases = highlight_cases(&index, &queries);
+    println!(
+        "search bench: {} documents, {} queries, {} prefixes",
+        index.num_docs(),
+        queries.len(),
+        prefixes.values().map(Vec::len).sum::<usize>()
+    );
+
+    // Plain timing loops: p50/p99 over the whole set.
+    for facets in [true, false] {
+        let bench = if facets {
+            "search/facets"
+        } else {
+            "search/no-facets"
+        };
+        timing_loop(bench, &queries, |q| {
+            black_box(search(&index, &request(q, facets)).expect("search"));
+        });
+    }
+    let highlight_items: Vec<(String, &HighlightCase)> = queries
+        .iter()
+        .zip(&cases)
+        .map(|((class, _), case)| (class.clone(), case))
+        .collect();
+    timing_loop("highlight/top10", &highlight_items, |case| {
+        black_box(highlight_one(case));
+    });
+    let prefix_items: Vec<(String, String)> = prefixes
+        .iter()
+        .flat_map(|(n, list)| list.iter().map(move |p| (format!("prefix{n}"), p.clone())))
+        .collect();
+    timing_loop("suggest", &prefix_items, |p| {
+        black_box(suggest::suggest(&index, p, 10).expect("suggest"));
+    });
+
+    // criterion: one iteration = one pass over a class.
+    let mut group = c.benchmark_group(format!("search-{docs}"));
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    for class in CLASSES {
+        let of_class: Vec<&str> = queries
+            .iter()
+            .filter(|(k, _)| k == class)
+            .map(|(_, q)| q.as_str())
+            .collect();
+        group.throughput(Throughput::Elements(of_class.len() as u64));
+        for facets in [true, false] {
+            let name = format!("{class}/{}", if facets { "facets" } else { "no-facets" });
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    for q in &of_class {
+                        black_box(search(&index, &request(q, facets)).expect("search"));
+                    }
+                })
+            });
+        }
+        let of_class_cases: Vec<&HighlightCase> = queries
+            .iter()
+            .zip(&cases)
+            .filter(|((k, _), _)| k == class)
+            .map(|(_, case)| case)
+            .collect();
+        group.bench_function(format!("{class}/highlight-top10"), |b| {
+            b.iter(|| {
+                for case in &of_class_cases {
+                    black_box(highlight_one(case));
+                }
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("suggest-{docs}"));
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (n, list) in &prefixes {
+        group.throughput(Throughput::Elements(list.len() as u64));
+        group.bench_function(format!("prefix{n}"), |b| {
+            b.iter(|| {
+                for p in list {
+                    black_box(suggest::suggest(&index, p, 10).expect("suggest"));
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(search_benches, benches);
+criterion_main!(search_benches);
