@@ -37,7 +37,8 @@ pub fn fold_char(c: char, mut emit: impl FnMut(FoldedChar)) {
         decompose_compatible(c, |d| emit(fold_single(d)));
         return;
     }
-    if c.is_uppercase() {
+    // The Arabic block has no case: skip the standard library's table search for it.
+    if !('\u{0600}'..='\u{06FF}').contains(&c) && c.is_uppercase() {
         for l in c.to_lowercase() {
             emit(fold_single(l));
         }
@@ -134,6 +135,11 @@ fn ascii_digit(n: u32) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_arabic_block_has_no_upper_case() {
+        assert!(('\u{0600}'..='\u{06FF}').all(|c| !c.is_uppercase()));
+    }
 
     #[test]
     fn arabic_letters_fold_to_persian() {

@@ -7,6 +7,8 @@
 //! separated by spaces alone is recorded too: only such neighbours may form compounds
 //! (`هم افزایی`), never words across punctuation (`نفت، گاز`).
 
+use std::sync::OnceLock;
+
 use super::fold::{FoldedChar, drops_after, fold_char};
 
 /// One ZWNJ-separated part of a word.
@@ -96,6 +98,31 @@ impl Segments {
     }
 }
 
+/// `c.is_alphanumeric()`, answered from a table for ASCII and the Arabic block (U+0600–U+06FF),
+/// where nearly all characters of Persian text are: the standard library's search of its
+/// Unicode tables for every non-ASCII letter was 12% of indexing time (perf, 10k documents).
+fn is_word_char(c: char) -> bool {
+    const ARABIC: u32 = 0x0600;
+    static TABLE: OnceLock<[u64; 4]> = OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    let i = (c as u32).wrapping_sub(ARABIC);
+    if i >= 256 {
+        return c.is_alphanumeric();
+    }
+    let table = TABLE.get_or_init(|| {
+        let mut t = [0u64; 4];
+        for i in 0..256u32 {
+            if char::from_u32(ARABIC + i).is_some_and(char::is_alphanumeric) {
+                t[(i / 64) as usize] |= 1 << (i % 64);
+            }
+        }
+        t
+    });
+    table[(i / 64) as usize] >> (i % 64) & 1 == 1
+}
+
 struct Splitter<'s> {
     seg: &'s mut Segments,
     gap: Gap,
@@ -119,7 +146,7 @@ impl Splitter<'_> {
             }
             FoldedChar::Space => self.boundary(Gap::Space),
             FoldedChar::Char(c) => {
-                if c.is_alphanumeric() {
+                if is_word_char(c) {
                     self.letter(c, from, to)
                 } else if (c == '.' || c == ',')
                     && self.part_start.is_some()
@@ -224,6 +251,13 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn word_chars_are_the_alphanumerics() {
+        for c in ('\0'..='\u{2FFF}').chain(['\u{FB50}', '\u{FEFC}', '𝟘', '中']) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
