@@ -6,13 +6,17 @@
 //! - [`filters`] filter by kind, partner, domain, Jalali year and date;
 //! - [`facets`] count per partner, domain, kind and Jalali year;
 //! - [`highlight`] marks matches in snippets of the original text;
-//! - [`suggest`] is search-as-you-type.
+//! - [`suggest`] is search-as-you-type;
+//! - [`stats`] counts by partner, domain, kind, Jalali year and month, and runs aggregations;
+//! - [`export`] writes hits and stats as CSV.
 
+pub mod export;
 pub mod facets;
 pub mod filters;
 pub mod highlight;
 pub mod parse;
 pub mod query;
+pub mod stats;
 pub mod suggest;
 
 use std::time::Instant;
