@@ -160,3 +160,47 @@ fn highlights_mark_the_original_spelling() {
     let filters = Filters::default();
     assert!(filters.clauses(&index().fields).unwrap().is_empty());
 }
+
+mod arbitrary_queries {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn query() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("نفت".to_string()),
+            Just("دانشگاه".to_string()),
+            Just("OR".to_string()),
+            Just("-".to_string()),
+            Just("\"".to_string()),
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just("title:".to_string()),
+            Just("body:".to_string()),
+            Just("foo:".to_string()),
+            Just("«".to_string()),
+            Just("\u{200C}".to_string()),
+            "[\\u0600-\\u06FF]{1,6}",
+            any::<String>(),
+        ];
+        prop::collection::vec(piece, 0..12).prop_map(|v| v.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Malformed input never fails: any query under the length limit gets a reply.
+        #[test]
+        fn any_query_gets_a_reply(q in query(), typos in 0usize..4) {
+            let typos = [Typos::Exact, Typos::One, Typos::Two, Typos::Auto][typos];
+            let req = SearchRequest { q: q.clone(), typos, ..SearchRequest::default() };
+            let reply = search::search(index(), &req);
+            if q.chars().count() <= search::MAX_QUERY_CHARS {
+                prop_assert!(reply.is_ok(), "{q:?}: {:?}", reply.err());
+            }
+            let suggest = search::suggest::suggest(index(), &q, 8);
+            if q.chars().count() <= search::MAX_QUERY_CHARS {
+                prop_assert!(suggest.is_ok());
+            }
+        }
+    }
+}

@@ -70,8 +70,9 @@ pub fn export_hits(
     req: &SearchRequest,
 ) -> Result<(Vec<DocAddress>, bool), SearchError> {
     let searcher = index.searcher();
-    let built = QueryBuilder::new(&index.fields, &searcher, req.typos, req.mode)
-        .build(&parse::parse(&req.q));
+    let parsed = parse::parse(&req.q);
+    super::refuse_over_limit(&parsed)?;
+    let built = QueryBuilder::new(&index.fields, &searcher, req.typos, req.mode).build(&parsed);
     let clauses = req.filters.clauses(&index.fields)?;
     let query = with_filters(built.query, &clauses, None);
     let top = TopDocs::with_limit(MAX_EXPORT_ROWS + 1);

@@ -151,6 +151,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     validate(req)?;
     let searcher = index.searcher();
     let parsed = parse::parse(&req.q);
+    refuse_over_limit(&parsed)?;
     let filter_clauses = req.filters.clauses(&index.fields)?;
 
     let mut mode = req.mode;
@@ -226,6 +227,14 @@ fn validate(req: &SearchRequest) -> Result<(), SearchError> {
         )));
     }
     Ok(())
+}
+
+/// A query over a limit is refused (a 400 naming the limit), not cut silently.
+pub(crate) fn refuse_over_limit(parsed: &parse::Parsed) -> Result<(), SearchError> {
+    match &parsed.over_limit {
+        Some(limit) => Err(SearchError::Invalid(limit.clone())),
+        None => Ok(()),
+    }
 }
 
 fn word_count(parsed: &parse::Parsed) -> usize {

@@ -114,6 +114,7 @@ pub fn stats(index: &SearchIndex, req: &StatsRequest) -> Result<StatsResponse, S
     }
     let searcher = index.searcher();
     let parsed = parse::parse(&req.q);
+    super::refuse_over_limit(&parsed)?;
     let built =
         QueryBuilder::new(&index.fields, &searcher, req.typos, MatchMode::All).build(&parsed);
     let clauses = req.filters.clauses(&index.fields)?;
@@ -227,8 +228,10 @@ pub fn aggregate(
     let aggs: Aggregations = serde_json::from_value(aggs)
         .map_err(|e| SearchError::Invalid(format!("bad aggregation request: {e}")))?;
     let searcher = index.searcher();
-    let built = QueryBuilder::new(&index.fields, &searcher, Typos::Auto, MatchMode::All)
-        .build(&parse::parse(q));
+    let parsed = parse::parse(q);
+    super::refuse_over_limit(&parsed)?;
+    let built =
+        QueryBuilder::new(&index.fields, &searcher, Typos::Auto, MatchMode::All).build(&parsed);
     let clauses = filters.clauses(&index.fields)?;
     let query = with_filters(built.query, &clauses, None);
     let results = searcher
