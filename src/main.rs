@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use kavosh::analysis::{PersianTokenizer, TermSet};
 use kavosh::calendar::Day;
 use kavosh::document::Kind;
 use kavosh::index::SearchIndex;
+use kavosh::search::stats::{StatsBy, StatsRequest};
 use kavosh::search::{self, Filters, SearchRequest, Sort, Typos};
 
 #[derive(Parser)]
@@ -35,20 +36,8 @@ enum Command {
         /// Print the full reply as JSON (the shape of GET /search).
         #[arg(long)]
         json: bool,
-        #[arg(long, value_parser = parse_kind)]
-        kind: Vec<Kind>,
-        #[arg(long)]
-        partner: Vec<String>,
-        #[arg(long)]
-        domain: Vec<String>,
-        /// Jalali year.
-        #[arg(long)]
-        year: Vec<u64>,
-        /// First day (Jalali 1404/01/01 or ISO 2025-03-21).
-        #[arg(long, value_parser = parse_day)]
-        from: Option<Day>,
-        #[arg(long, value_parser = parse_day)]
-        to: Option<Day>,
+        #[command(flatten)]
+        filters: FilterArgs,
         #[arg(long, default_value = "relevance", value_parser = parse_sort)]
         sort: Sort,
         #[arg(long, default_value = "auto", value_parser = parse_typos)]
@@ -58,6 +47,23 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         per_page: usize,
         /// The query (several arguments are joined with spaces).
+        query: Vec<String>,
+    },
+    /// Count documents by partner, domain, kind, Jalali year or month (two --by for a
+    /// two-level breakdown), for an optional query and filters.
+    Stats {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        #[arg(long, required = true, value_parser = parse_by)]
+        by: Vec<StatsBy>,
+        /// Keep the N largest buckets of each level (time: the latest N).
+        #[arg(long)]
+        top: Option<usize>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// The query (several arguments are joined with spaces; none: every document).
         query: Vec<String>,
     },
     /// Print the terms the analyzer makes of TEXT: field, position, term, from, to (byte
@@ -72,6 +78,46 @@ enum Command {
     },
 }
 
+/// Filters shared by `search` and `stats`.
+#[derive(Args)]
+struct FilterArgs {
+    #[arg(long, value_parser = parse_kind)]
+    kind: Vec<Kind>,
+    #[arg(long)]
+    partner: Vec<String>,
+    #[arg(long)]
+    domain: Vec<String>,
+    /// Jalali year.
+    #[arg(long)]
+    year: Vec<u64>,
+    /// First day (Jalali 1404/01/01 or ISO 2025-03-21).
+    #[arg(long, value_parser = parse_day)]
+    from: Option<Day>,
+    /// Last day.
+    #[arg(long, value_parser = parse_day)]
+    to: Option<Day>,
+}
+
+impl From<FilterArgs> for Filters {
+    fn from(a: FilterArgs) -> Filters {
+        Filters {
+            kinds: a.kind,
+            partners: a.partner,
+            domains: a.domain,
+            years: a.year,
+            from: a.from,
+            to: a.to,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -80,12 +126,7 @@ fn main() -> ExitCode {
         Command::Search {
             index,
             json,
-            kind,
-            partner,
-            domain,
-            year,
-            from,
-            to,
+            filters,
             sort,
             typos,
             page,
@@ -94,14 +135,7 @@ fn main() -> ExitCode {
         } => {
             let request = SearchRequest {
                 q: query.join(" "),
-                filters: Filters {
-                    kinds: kind,
-                    partners: partner,
-                    domains: domain,
-                    years: year,
-                    from,
-                    to,
-                },
+                filters: filters.into(),
                 sort,
                 typos,
                 page,
@@ -110,7 +144,80 @@ fn main() -> ExitCode {
             };
             search_command(&index, &request, json)
         }
+        Command::Stats {
+            index,
+            by,
+            top,
+            format,
+            filters,
+            query,
+        } => {
+            let request = StatsRequest {
+                q: query.join(" "),
+                filters: filters.into(),
+                by,
+                top,
+                typos: Typos::Auto,
+            };
+            stats_command(&index, &request, format)
+        }
     }
+}
+
+fn parse_by(s: &str) -> Result<StatsBy, String> {
+    StatsBy::parse(s).ok_or_else(|| "expected partner, domain, kind, year or month".to_string())
+}
+
+fn stats_command(dir: &std::path::Path, request: &StatsRequest, format: Format) -> ExitCode {
+    let index = match open_index(dir) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let stats = match search::stats::stats(&index, request) {
+        Ok(s) => s,
+        Err(e) => return report_search_error(e),
+    };
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&stats).expect("a reply serializes")
+        ),
+        Format::Csv => print!("{}", search::export::stats_csv(&stats)),
+        Format::Table => {
+            println!("{} documents by {}", stats.total, stats.by.join(", "));
+            print_buckets(&stats.buckets, 0);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_buckets(buckets: &[search::stats::StatsBucket], depth: usize) {
+    for b in buckets {
+        let label = b
+            .label
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        println!(
+            "{:indent$}{:>6}  {}{}",
+            "",
+            b.count,
+            b.key,
+            label,
+            indent = depth * 4
+        );
+        if let Some(inner) = &b.buckets {
+            print_buckets(inner, depth + 1);
+        }
+    }
+}
+
+fn report_search_error(e: search::SearchError) -> ExitCode {
+    match e {
+        search::SearchError::Invalid(msg) => eprintln!("kavosh: {msg}"),
+        search::SearchError::Index(e) => eprintln!("kavosh: {e}"),
+    }
+    ExitCode::from(2)
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -167,14 +274,7 @@ fn search_command(dir: &std::path::Path, request: &SearchRequest, json: bool) ->
     };
     let response = match search::search(&index, request) {
         Ok(r) => r,
-        Err(search::SearchError::Invalid(msg)) => {
-            eprintln!("kavosh: {msg}");
-            return ExitCode::from(2);
-        }
-        Err(search::SearchError::Index(e)) => {
-            eprintln!("kavosh: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return report_search_error(e),
     };
     if json {
         println!(
