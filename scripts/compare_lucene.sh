@@ -11,7 +11,8 @@
 # What is timed, for both engines from inside the process (no JVM or process start):
 #   indexing  kavosh: `kavosh ingest` (NDJSON parse, all fields, commits per 20k, waits for
 #             merges); Lucene: the peer's `index` (id, title, body; RAM buffer 256 MB; close()
-#             waits for merges). Peak RSS from /usr/bin/time when present.
+#             waits for merges). Peak memory by scripts/peak_memory.sh: the kernel's high-water
+#             RSS, and the largest anonymous (heap) RSS, which leaves out mmap'd index files.
 #   queries   every query of benches/queries/ 3 times, after one untimed pass, single-threaded;
 #             nearest-rank p50/p99. kavosh: examples/query_latency (kavosh::search::search,
 #             10 hits with highlights, exact total, typos auto; with and without facets);
@@ -58,18 +59,15 @@ cargo build --release --quiet --bin kavosh --example query_latency
 "$peer/build.sh" >> "$log" 2>&1 || die "building the Lucene peer failed (see $log)"
 lucene_version="$("$peer/run.sh" version 2>>"$log")"
 
-timed() { # timed OUT_FILE CMD... : stdout+stderr to OUT_FILE, with /usr/bin/time -v when present
+timed() { # timed OUT_FILE CMD... : stdout+stderr to OUT_FILE, with a peak_memory line
   local out="$1"; shift
-  if [[ -x /usr/bin/time ]]; then /usr/bin/time -v "$@" > "$out" 2>&1; else "$@" > "$out" 2>&1; fi
+  scripts/peak_memory.sh "$@" > "$out" 2>&1
 }
 field() { # field NAME FILE : the value of NAME=value (last occurrence)
-  grep -o "$2=[^ ]*" "$1" | tail -n 1 | cut -d= -f2
+  grep -o "$1=[^ ]*" "$2" | tail -n 1 | cut -d= -f2
 }
-rss_mb() {
-  local kb
-  kb="$(grep -o 'Maximum resident set size (kbytes): [0-9]*' "$1" | grep -o '[0-9]*$' || true)"
-  [[ -n "$kb" ]] && echo "$((kb / 1024))" || echo "n/a"
-}
+rss_mb() { field max_rss_mb "$1"; }
+anon_mb() { field max_anon_mb "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -116,6 +114,8 @@ l50="$(field p50_us bench-data/cmp-lucene-query.out)"; l99="$(field p99_us bench
     "$(ratio "$(du -sm "$kidx" | cut -f1)" "$(du -sm "$lidx" | cut -f1)")"
   printf '%-34s %14s %14s %14s\n' "indexing peak RSS MB" "$(rss_mb bench-data/cmp-kavosh-ingest.out)" \
     "$(rss_mb bench-data/cmp-lucene-index.out)" "$(ratio "$(rss_mb bench-data/cmp-kavosh-ingest.out)" "$(rss_mb bench-data/cmp-lucene-index.out)")"
+  printf '%-34s %14s %14s %14s\n' "indexing peak anon RSS MB" "$(anon_mb bench-data/cmp-kavosh-ingest.out)" \
+    "$(anon_mb bench-data/cmp-lucene-index.out)" "$(ratio "$(anon_mb bench-data/cmp-kavosh-ingest.out)" "$(anon_mb bench-data/cmp-lucene-index.out)")"
   printf '%-34s %14s %14s %14s\n' "query p50 ms (kavosh: facets)" "$(ms "$k50")" "$(ms "$l50")" "$(ratio "$k50" "$l50")"
   printf '%-34s %14s %14s %14s\n' "query p99 ms (kavosh: facets)" "$(ms "$k99")" "$(ms "$l99")" "$(ratio "$k99" "$l99")"
   printf '%-34s %14s %14s %14s\n' "query p50 ms (kavosh: no facets)" "$(ms "$n50")" "$(ms "$l50")" "$(ratio "$n50" "$l50")"
