@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kavosh::analysis::{PersianTokenizer, TermSet};
 
 #[derive(Parser)]
 #[command(name = "kavosh", version, about = "Persian-first full-text search")]
@@ -34,31 +33,16 @@ fn main() -> ExitCode {
 }
 
 fn analyze(query: bool, text: &str) -> ExitCode {
-    let lines = if query {
+    let terms = if query {
         kavosh::analysis::query_terms(text)
-            .into_iter()
-            .map(|t| {
-                format!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    t.field, t.position, t.term, t.from, t.to
-                )
-            })
-            .collect()
     } else {
-        let mut lines = Vec::new();
-        for (field, set) in [("body", TermSet::Stemmed), ("body_exact", TermSet::Exact)] {
-            let mut tokenizer = PersianTokenizer::new(set);
-            for t in tokenizer.analyze(text) {
-                lines.push(format!(
-                    "{field}\t{}\t{}\t{}\t{}",
-                    t.position, t.text, t.offset_from, t.offset_to
-                ));
-            }
-        }
-        lines
+        kavosh::analysis::document_terms(text)
     };
-    for line in lines {
-        println!("{line}");
+    for t in terms {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            t.field, t.position, t.term, t.from, t.to
+        );
     }
     ExitCode::SUCCESS
 }
