@@ -9,3 +9,4 @@ pub mod calendar;
 pub mod document;
 pub mod index;
 pub mod search;
+pub mod server;

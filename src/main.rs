@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -23,12 +25,73 @@ enum Command {
         #[arg(required = true)]
         text: Vec<String>,
     },
+    /// Serve search over HTTP. An empty index is first filled from the corpus directory.
+    Serve {
+        /// The index directory.
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// Address and port to listen on.
+        #[arg(long, env = "KAVOSH_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Documents to ingest when the index is empty.
+        #[arg(long, env = "KAVOSH_CORPUS", default_value = "corpus")]
+        corpus: PathBuf,
+        /// The key writes must present as `Authorization: Bearer KEY`; without one, writes
+        /// are refused. Prefer the environment variable to the flag.
+        #[arg(long, env = "KAVOSH_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        /// Origins allowed to call the API from browsers, comma-separated.
+        #[arg(long, env = "KAVOSH_CORS_ORIGINS", value_delimiter = ',')]
+        cors_origins: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
+        Command::Serve {
+            index,
+            listen,
+            corpus,
+            api_key,
+            cors_origins,
+        } => serve(kavosh::server::Config {
+            index,
+            listen,
+            api_key,
+            corpus,
+            cors_origins,
+        }),
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`), as JSON lines when
+/// `KAVOSH_LOG_FORMAT=json`.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("KAVOSH_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn serve(config: kavosh::server::Config) -> ExitCode {
+    let result = tokio::runtime::Runtime::new()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+        .and_then(|runtime| runtime.block_on(kavosh::server::serve(config)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 
