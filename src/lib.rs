@@ -8,5 +8,6 @@ pub mod analysis;
 pub mod calendar;
 pub mod document;
 pub mod index;
+pub mod ingest;
 pub mod search;
 pub mod server;

@@ -19,8 +19,12 @@ fn interesting_char() -> impl Strategy<Value = char> {
     ]
 }
 
+fn text_of(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(interesting_char(), 0..max).prop_map(|v| v.into_iter().collect())
+}
+
 fn text() -> impl Strategy<Value = String> {
-    prop::collection::vec(interesting_char(), 0..120).prop_map(|v| v.into_iter().collect())
+    text_of(120)
 }
 
 proptest! {
@@ -56,5 +60,30 @@ proptest! {
             PersianTokenizer::new(TermSet::Exact).analyze(t).iter().map(|t| t.text.clone()).collect()
         };
         prop_assert_eq!(terms(&fold(&s)), terms(&s));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Highlighting any text for any of its own terms never panics and only adds marks and
+    /// escapes to the original.
+    #[test]
+    fn highlights_never_panic_and_keep_the_text(s in text_of(700), pick in 0usize..8) {
+        use kavosh::search::highlight::{highlight_all, snippet};
+        use kavosh::search::query::MatchedTerms;
+        let mut terms = MatchedTerms::default();
+        for (i, t) in PersianTokenizer::new(TermSet::Exact).analyze(&s).iter().enumerate() {
+            if i % 8 == pick {
+                terms.exact.insert(t.text.clone());
+            }
+        }
+        let unmark = |h: &str| h.replace("<mark>", "").replace("</mark>", "")
+            .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+            .replace("&#39;", "'").replace("&amp;", "&");
+        prop_assert_eq!(unmark(&highlight_all(&s, &terms)), s.clone());
+        let cut = unmark(&snippet(&s, &terms));
+        let inner = cut.trim_start_matches('…').trim_end_matches('…');
+        prop_assert!(s.contains(inner), "{:?} not in {:?}", inner, s);
     }
 }

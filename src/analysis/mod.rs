@@ -20,8 +20,10 @@ pub mod tokenizer;
 pub use fold::{fold, fold_char};
 pub use tokenizer::{PersianTokenizer, TermSet};
 
-/// Registers kavosh's tokenizers (one per [`TermSet`]) with a tantivy index.
+/// Registers kavosh's tokenizers (one per [`TermSet`]) with a tantivy index, and loads the
+/// lexicon now rather than on the first query.
 pub fn register_tokenizers(manager: &tantivy::tokenizer::TokenizerManager) {
+    lexicon::Lexicon::get();
     for set in TermSet::ALL {
         manager.register(set.tokenizer_name(), PersianTokenizer::new(set));
     }

@@ -54,21 +54,18 @@ impl PartnerRegistry {
 
     /// The registered partner a name refers to, in any spelling.
     pub fn find(&self, name: &str) -> Option<&Partner> {
-        self.by_key.get(&name_key(name)).map(|&i| &self.partners[i])
+        self.find_by_key(&name_key(name))
+    }
+
+    /// The registered partner with this comparison key ([`name_key`]).
+    pub fn find_by_key(&self, key: &str) -> Option<&Partner> {
+        self.by_key.get(key).map(|&i| &self.partners[i])
     }
 
     /// The display name for a written name: the canonical one when registered, else the
     /// name as written (trimmed).
     pub fn canonical<'a>(&'a self, name: &'a str) -> &'a str {
         self.find(name).map_or(name.trim(), |p| p.name.as_str())
-    }
-
-    /// Every registered name and alias with its comparison key, longest first (for scanning
-    /// text for mentions).
-    pub fn keys(&self) -> impl Iterator<Item = (&str, &Partner)> {
-        self.by_key
-            .iter()
-            .map(|(k, &i)| (k.as_str(), &self.partners[i]))
     }
 }
 

@@ -2,8 +2,8 @@
 //! filters, sorting, facets and aggregations.
 //!
 //! Each text (title, body) is indexed three ways (see `analysis::TermSet`): stemmed (`title`),
-//! exact with compounds (`title_exact`), and, for titles, plain words for completions
-//! (`title_words`). The original document is stored once, as JSON, in `document`.
+//! exact with compounds (`title_exact`), and as plain words (`title_words`, `body_words`:
+//! completions and typo expansions, which must not come from concatenations). The original document is stored once, as JSON, in `document`.
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -21,6 +21,8 @@ pub struct Fields {
     pub title_words: Field,
     pub body: Field,
     pub body_exact: Field,
+    /// Unstemmed words of the body without concatenations: typo expansions come from here.
+    pub body_words: Field,
     /// Canonical partner names (display form), fast for facets.
     pub partner: Field,
     /// Partner comparison keys (`analysis::name_key`), for filters typed in any spelling.
@@ -65,6 +67,10 @@ pub fn build_schema() -> (Schema, Fields) {
         ),
         body: b.add_text_field("body", text(TermSet::Stemmed, positions)),
         body_exact: b.add_text_field("body_exact", text(TermSet::Exact, positions)),
+        body_words: b.add_text_field(
+            "body_words",
+            text(TermSet::Words, IndexRecordOption::WithFreqs),
+        ),
         partner: b.add_text_field("partner", STRING | FAST),
         partner_key: b.add_text_field("partner_key", STRING),
         domain: b.add_text_field("domain", STRING | FAST),

@@ -6,12 +6,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tantivy::Searcher;
 use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::query::Query;
 
-use super::{Filters, SearchError, with_filters};
+use super::{FilterClause, Filters, SearchError, with_filters};
 use crate::document::Taxonomy;
-use crate::index::Fields;
 
 /// Most values returned per facet (the most frequent; selected values are always included).
 pub const MAX_FACET_VALUES: usize = 100;
@@ -64,46 +64,60 @@ pub struct FacetCounts {
     pub year: Vec<FacetValue>,
 }
 
-/// Counts every facet for `text` under `filters`, each without its own filter.
+/// The facets whose counts equal the main query's (no filter of their own): counted in the
+/// same pass as the hits.
+pub fn shared(clauses: &[FilterClause]) -> Vec<FacetName> {
+    FacetName::COUNTED
+        .into_iter()
+        .filter(|f| !clauses.iter().any(|(c, _)| c == f))
+        .collect()
+}
+
+/// Counts the facets that have a filter of their own, each with every filter but its own, and
+/// adds the shared facets' results (`shared_results`, from the main pass) to the reply.
 pub fn count(
     searcher: &Searcher,
-    _fields: &Fields,
     text: &dyn Query,
     filters: &Filters,
-    clauses: &[super::FilterClause],
+    clauses: &[FilterClause],
+    shared_results: Option<AggregationResults>,
 ) -> Result<FacetCounts, SearchError> {
-    let filtered: Vec<FacetName> = clauses.iter().map(|(f, _)| *f).collect();
-    // Facets without a filter of their own share one pass with all filters applied.
-    let (own, shared): (Vec<FacetName>, Vec<FacetName>) = FacetName::COUNTED
-        .into_iter()
-        .partition(|f| filtered.contains(f));
     let mut counts = FacetCounts::default();
-    let mut passes: Vec<(Option<FacetName>, Vec<FacetName>)> =
-        own.into_iter().map(|f| (Some(f), vec![f])).collect();
-    if !shared.is_empty() {
-        passes.push((None, shared));
-    }
-    for (skip, facets) in passes {
-        let query = with_filters(text.box_clone(), clauses, skip);
-        let values = terms_counts(searcher, &*query, &facets)?;
-        for (facet, mut list) in facets.into_iter().zip(values) {
-            keep_top(&mut list, selected(filters, facet));
-            match facet {
-                FacetName::Partner => counts.partner = list,
-                FacetName::Domain => {
-                    let taxonomy = Taxonomy::get();
-                    for v in &mut list {
-                        v.label = taxonomy.label(&v.value).map(str::to_string);
-                    }
-                    counts.domain = list
-                }
-                FacetName::Kind => counts.kind = list,
-                FacetName::Year => counts.year = list,
-                FacetName::Date => {}
-            }
+    if let Some(results) = shared_results {
+        let facets = shared(clauses);
+        for (facet, list) in facets.iter().zip(read(&results, &facets)?) {
+            counts.set(*facet, list, filters);
         }
     }
+    for (facet, _) in clauses {
+        if !FacetName::COUNTED.contains(facet) {
+            continue;
+        }
+        let query = with_filters(text.box_clone(), clauses, Some(*facet));
+        let results = searcher.search(&*query, &collector(&[*facet]))?;
+        let list = read(&results, &[*facet])?.pop().unwrap_or_default();
+        counts.set(*facet, list, filters);
+    }
     Ok(counts)
+}
+
+impl FacetCounts {
+    fn set(&mut self, facet: FacetName, mut list: Vec<FacetValue>, filters: &Filters) {
+        keep_top(&mut list, selected(filters, facet));
+        match facet {
+            FacetName::Partner => self.partner = list,
+            FacetName::Domain => {
+                let taxonomy = Taxonomy::get();
+                for v in &mut list {
+                    v.label = taxonomy.label(&v.value).map(str::to_string);
+                }
+                self.domain = list
+            }
+            FacetName::Kind => self.kind = list,
+            FacetName::Year => self.year = list,
+            FacetName::Date => {}
+        }
+    }
 }
 
 fn selected(filters: &Filters, facet: FacetName) -> Vec<String> {
@@ -129,12 +143,8 @@ fn keep_top(list: &mut Vec<FacetValue>, selected: Vec<String>) {
     });
 }
 
-/// Exact document counts per value of each facet's fast field, for one query.
-pub fn terms_counts(
-    searcher: &Searcher,
-    query: &dyn Query,
-    facets: &[FacetName],
-) -> Result<Vec<Vec<FacetValue>>, SearchError> {
+/// A collector of exact document counts per value of each facet's fast field.
+pub fn collector(facets: &[FacetName]) -> AggregationCollector {
     let mut request = serde_json::Map::new();
     for f in facets {
         request.insert(
@@ -142,17 +152,23 @@ pub fn terms_counts(
             json!({"terms": {"field": f.field(), "size": FACET_BUCKETS, "segment_size": FACET_BUCKETS}}),
         );
     }
-    let aggs: Aggregations = serde_json::from_value(Value::Object(request))
-        .map_err(|e| SearchError::Invalid(format!("facet request: {e}")))?;
-    let collector = AggregationCollector::from_aggs(
+    let aggs: Aggregations =
+        serde_json::from_value(Value::Object(request)).expect("a terms request is valid");
+    AggregationCollector::from_aggs(
         aggs,
         AggContextParams::new(
             AggregationLimitsGuard::new(Some(256 * 1024 * 1024), Some(FACET_BUCKETS)),
             Default::default(),
         ),
-    );
-    let results = searcher.search(query, &collector)?;
-    let json = serde_json::to_value(&results)
+    )
+}
+
+/// The values of each facet in a [`collector`]'s results.
+fn read(
+    results: &AggregationResults,
+    facets: &[FacetName],
+) -> Result<Vec<Vec<FacetValue>>, SearchError> {
+    let json = serde_json::to_value(results)
         .map_err(|e| SearchError::Invalid(format!("facet results: {e}")))?;
     Ok(facets
         .iter()

@@ -78,11 +78,13 @@ fn best_window(text: &str, spans: &[(usize, usize)]) -> (usize, usize) {
     }
     let (mut start, mut end, _) = best;
     if start > 0
-        && let Some(space) = text[start..].find(char::is_whitespace)
+        && let Some((space, c)) = text[start..]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
         && space < 40
         && spans.iter().all(|s| s.0 >= start + space || s.1 <= start)
     {
-        start += space + 1;
+        start += space + c.len_utf8();
     }
     if end < text.len()
         && let Some(space) = text[..end].rfind(char::is_whitespace)

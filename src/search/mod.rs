@@ -6,18 +6,23 @@
 //! - [`filters`] filter by kind, partner, domain, Jalali year and date;
 //! - [`facets`] count per partner, domain, kind and Jalali year;
 //! - [`highlight`] marks matches in snippets of the original text;
-//! - [`suggest`] is search-as-you-type.
+//! - [`suggest`] is search-as-you-type;
+//! - [`stats`] counts by partner, domain, kind, Jalali year and month, and runs aggregations;
+//! - [`export`] writes hits and stats as CSV.
 
+pub mod export;
 pub mod facets;
 pub mod filters;
 pub mod highlight;
 pub mod parse;
 pub mod query;
+pub mod stats;
 pub mod suggest;
 
 use std::time::Instant;
 
 use serde::Serialize;
+use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DateTime, DocAddress, Order, Searcher};
@@ -146,38 +151,41 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     validate(req)?;
     let searcher = index.searcher();
     let parsed = parse::parse(&req.q);
+    refuse_over_limit(&parsed)?;
     let filter_clauses = req.filters.clauses(&index.fields)?;
 
     let mut mode = req.mode;
     let mut relaxed = false;
     let mut built =
         query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
-    let mut text_query: Box<dyn Query> = built.query.box_clone();
-    let mut full = with_filters(text_query.box_clone(), &filter_clauses, None);
-    let mut total = searcher.search(&*full, &Count)?;
-    if total == 0 && mode == MatchMode::All && built.has_text && word_count(&parsed) > 1 {
+    let shared_facets = if req.facets {
+        facets::shared(&filter_clauses)
+    } else {
+        Vec::new()
+    };
+    let offset = (req.page - 1) * req.per_page;
+    let mut full = with_filters(built.query.box_clone(), &filter_clauses, None);
+    let mut pass = main_pass(&searcher, &*full, req, offset, &shared_facets)?;
+    if pass.total == 0 && mode == MatchMode::All && built.has_text && word_count(&parsed) > 1 {
         mode = MatchMode::Any;
         built = query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
-        text_query = built.query.box_clone();
-        full = with_filters(text_query.box_clone(), &filter_clauses, None);
-        total = searcher.search(&*full, &Count)?;
-        relaxed = total > 0;
+        full = with_filters(built.query.box_clone(), &filter_clauses, None);
+        pass = main_pass(&searcher, &*full, req, offset, &shared_facets)?;
+        relaxed = pass.total > 0;
     }
-
-    let offset = (req.page - 1) * req.per_page;
-    let addresses = top_hits(&searcher, &*full, req.sort, offset, req.per_page)?;
-    let mut hits = Vec::with_capacity(addresses.len());
-    for (score, address) in addresses {
+    let total = pass.total;
+    let mut hits = Vec::with_capacity(pass.hits.len());
+    for (score, address) in pass.hits {
         let doc = index.stored(&searcher, address)?;
         hits.push(to_hit(doc, score, &built.terms));
     }
     let facets = if req.facets {
         facets::count(
             &searcher,
-            &index.fields,
-            &*text_query,
+            &*built.query,
             &req.filters,
             &filter_clauses,
+            pass.facets,
         )?
     } else {
         FacetCounts::default()
@@ -221,6 +229,14 @@ fn validate(req: &SearchRequest) -> Result<(), SearchError> {
     Ok(())
 }
 
+/// A query over a limit is refused (a 400 naming the limit), not cut silently.
+pub(crate) fn refuse_over_limit(parsed: &parse::Parsed) -> Result<(), SearchError> {
+    match &parsed.over_limit {
+        Some(limit) => Err(SearchError::Invalid(limit.clone())),
+        None => Ok(()),
+    }
+}
+
 fn word_count(parsed: &parse::Parsed) -> usize {
     fn count(n: &parse::Node) -> usize {
         match n {
@@ -252,31 +268,46 @@ pub(crate) fn with_filters(
     Box::new(BooleanQuery::new(clauses))
 }
 
-fn top_hits(
+/// What one pass over the matching documents gives: a page of hits, the exact total and the
+/// counts of the facets that have no filter of their own.
+struct MainPass {
+    hits: Vec<(Option<f32>, DocAddress)>,
+    total: usize,
+    facets: Option<AggregationResults>,
+}
+
+fn main_pass(
     searcher: &Searcher,
     query: &dyn Query,
-    sort: Sort,
+    req: &SearchRequest,
     offset: usize,
-    limit: usize,
-) -> Result<Vec<(Option<f32>, DocAddress)>, SearchError> {
-    let top = TopDocs::with_limit(limit).and_offset(offset);
-    Ok(match sort {
-        Sort::Relevance => searcher
-            .search(query, &top.order_by_score())?
-            .into_iter()
-            .map(|(s, a)| (Some(s), a))
-            .collect(),
-        Sort::Newest | Sort::Oldest => {
-            let order = if sort == Sort::Newest {
-                Order::Desc
-            } else {
-                Order::Asc
-            };
-            searcher
-                .search(query, &top.order_by_fast_field::<DateTime>("date", order))?
-                .into_iter()
-                .map(|(_, a)| (None, a))
-                .collect()
+    shared_facets: &[FacetName],
+) -> Result<MainPass, SearchError> {
+    let facets = (!shared_facets.is_empty()).then(|| facets::collector(shared_facets));
+    let top = TopDocs::with_limit(req.per_page).and_offset(offset);
+    let order = match req.sort {
+        Sort::Relevance => None,
+        Sort::Newest => Some(Order::Desc),
+        Sort::Oldest => Some(Order::Asc),
+    };
+    Ok(match order {
+        None => {
+            let (hits, total, facets) =
+                searcher.search(query, &(top.order_by_score(), Count, facets))?;
+            MainPass {
+                hits: hits.into_iter().map(|(s, a)| (Some(s), a)).collect(),
+                total,
+                facets,
+            }
+        }
+        Some(order) => {
+            let by_date = top.order_by_fast_field::<DateTime>("date", order);
+            let (hits, total, facets) = searcher.search(query, &(by_date, Count, facets))?;
+            MainPass {
+                hits: hits.into_iter().map(|(_, a)| (None, a)).collect(),
+                total,
+                facets,
+            }
         }
     })
 }

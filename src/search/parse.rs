@@ -28,11 +28,13 @@ pub enum Node {
     And(Vec<Node>),
 }
 
-/// The query tree (`None` for an empty query) and what was ignored.
+/// The query tree (`None` for an empty query), what was ignored, and the limit the query
+/// went over, if any (the request is then refused).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Parsed {
     pub root: Option<Node>,
     pub warnings: Vec<String>,
+    pub over_limit: Option<String>,
 }
 
 /// Most clauses (words, phrases, groups) in one query.
@@ -133,6 +135,7 @@ pub fn parse(input: &str) -> Parsed {
         pos: 0,
         clauses: 0,
         warnings,
+        over_limit: None,
     };
     let root = p.sequence(0, Scope::All);
     if p.pos < p.lexemes.len() {
@@ -141,6 +144,7 @@ pub fn parse(input: &str) -> Parsed {
     Parsed {
         root,
         warnings: p.warnings,
+        over_limit: p.over_limit,
     }
 }
 
@@ -149,6 +153,7 @@ struct Parser {
     pos: usize,
     clauses: usize,
     warnings: Vec<String>,
+    over_limit: Option<String>,
 }
 
 impl Parser {
@@ -228,11 +233,9 @@ impl Parser {
         if !matches!(lexeme, Lexeme::Close | Lexeme::Or) {
             self.clauses += 1;
             if self.clauses > MAX_CLAUSES {
-                if self.clauses == MAX_CLAUSES + 1 {
-                    self.warnings.push(format!(
-                        "more than {MAX_CLAUSES} clauses: the rest of the query was ignored"
-                    ));
-                }
+                self.over_limit = Some(format!(
+                    "the query has more than {MAX_CLAUSES} clauses (words, phrases, groups)"
+                ));
                 self.pos = self.lexemes.len();
                 return None;
             }
@@ -344,7 +347,7 @@ mod tests {
     fn clause_and_depth_limits() {
         let long = "کلمه ".repeat(10) + &"(الف) ".repeat(MAX_CLAUSES + 5);
         let p = parse(&long);
-        assert!(p.warnings.iter().any(|w| w.contains("clauses")));
+        assert!(p.over_limit.is_some_and(|l| l.contains("64 clauses")));
         let deep = "(".repeat(50) + "نفت" + &")".repeat(50);
         let p = parse(&deep);
         assert!(p.root.is_some());

@@ -313,7 +313,8 @@ impl<'a> QueryBuilder<'a> {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Terms of the exact fields within the allowed edits of `word`, most frequent first.
+    /// Words of the documents within the allowed edits of `word`, most frequent first (from the
+    /// word fields: the exact fields' concatenations would offer `دانشگاهو` for `دانشگاه`).
     fn fuzzy_expansions(&mut self, word: &str) -> Vec<String> {
         let edits = self.typos.edits(word.chars().count());
         if edits == 0 || word.chars().any(|c| c.is_ascii_digit()) {
@@ -332,7 +333,7 @@ impl<'a> QueryBuilder<'a> {
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         let mut truncated = false;
         'segments: for segment in self.searcher.segment_readers() {
-            for field in [self.fields.title_exact, self.fields.body_exact] {
+            for field in [self.fields.title_words, self.fields.body_words] {
                 let Ok(inverted) = segment.inverted_index(field) else {
                     continue;
                 };

@@ -77,6 +77,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     }
 
     let parsed_head = parse::parse(head);
+    super::refuse_over_limit(&parsed_head)?;
     let built =
         QueryBuilder::new(fields, &searcher, Typos::Auto, MatchMode::All).build(&parsed_head);
     let mut terms = built.terms;

@@ -196,15 +196,9 @@ fn ingest_corpus(index: &SearchIndex, corpus: PathBuf) -> Result<(), String> {
     let report = crate::ingest::ingest_paths(index, std::slice::from_ref(&corpus))
         .map_err(|e| format!("ingesting {}: {e}", corpus.display()))?;
     for r in &report.rejected {
-        tracing::warn!(file = %r.file.display(), line = r.line, reason = %r.reason, "document rejected");
+        tracing::warn!("rejected {r}");
     }
-    tracing::info!(
-        read = report.read,
-        indexed = report.indexed,
-        rejected = report.rejected.len(),
-        seconds = report.seconds,
-        "corpus ingested"
-    );
+    tracing::info!("corpus ingested: {report}");
     Ok(())
 }
 

@@ -1,0 +1,205 @@
+//! Domain assignment from the taxonomy's weighted keywords, matched through the analyzer (so
+//! `زیست‌فناوری`, `زیستفناوری` and `زیست فناوری`, plurals and Arabic letters all count).
+//!
+//! A keyword scores its weight for each place it occurs (at most [`MAX_COUNTED`] times), times
+//! [`TITLE_WEIGHT`] in the title and [`FOCUS_WEIGHT`] in the bullet lines under a
+//! «محورهای همکاری» heading. The 1–3 domains kept are those scoring at least [`MIN_SCORE`] and
+//! [`MIN_SHARE`] of the best; a parent gives way to its children.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
+
+use crate::analysis::compounds::word_term;
+use crate::analysis::segment::Segments;
+use crate::analysis::{PersianTokenizer, TermSet, name_key};
+use crate::document::Taxonomy;
+use crate::document::taxonomy::parent_of;
+
+pub const TITLE_WEIGHT: f32 = 3.0;
+pub const FOCUS_WEIGHT: f32 = 2.0;
+pub const MAX_COUNTED: usize = 3;
+pub const MIN_SCORE: f32 = 8.0;
+pub const MIN_SHARE: f32 = 0.3;
+pub const MAX_DOMAINS: usize = 3;
+
+/// A keyword as terms: its words' stems in order, and its words joined (for documents that
+/// write it as one word).
+struct Keyword {
+    domain: usize,
+    weight: f32,
+    stems: Vec<String>,
+    joined: String,
+}
+
+static KEYWORDS: LazyLock<Vec<Keyword>> = LazyLock::new(|| {
+    let mut out = Vec::new();
+    for (i, d) in Taxonomy::get().domains.iter().enumerate() {
+        for (phrase, weight) in &d.keywords {
+            let mut seg = Segments::default();
+            seg.split(phrase);
+            let mut stems = Vec::new();
+            for w in &seg.words {
+                for p in seg.word_parts(w) {
+                    stems.push(word_term(seg.part_text(p), true).into_owned());
+                }
+            }
+            out.push(Keyword {
+                domain: i,
+                weight: *weight,
+                joined: word_term(&name_key(phrase), true).into_owned(),
+                stems,
+            });
+        }
+    }
+    out
+});
+
+/// The terms of a text by position: stemmed terms, and the joined/concatenated exact forms.
+struct Positions {
+    stems: HashMap<usize, Vec<String>>,
+    joined: HashMap<String, Vec<usize>>,
+}
+
+impl Positions {
+    fn of(text: &str) -> Positions {
+        let mut stems: HashMap<usize, Vec<String>> = HashMap::new();
+        for t in PersianTokenizer::new(TermSet::Stemmed).analyze(text) {
+            stems.entry(t.position).or_default().push(t.text.clone());
+        }
+        let mut joined: HashMap<String, Vec<usize>> = HashMap::new();
+        for t in PersianTokenizer::new(TermSet::Exact).analyze(text) {
+            let stem = word_term(&t.text, true).into_owned();
+            joined.entry(stem).or_default().push(t.position);
+        }
+        Positions { stems, joined }
+    }
+
+    /// Distinct positions where the keyword occurs.
+    fn count(&self, k: &Keyword) -> usize {
+        let mut at: HashSet<usize> = HashSet::new();
+        if let Some(first) = k.stems.first() {
+            for (&p, terms) in &self.stems {
+                if terms.contains(first)
+                    && k.stems[1..]
+                        .iter()
+                        .enumerate()
+                        .all(|(j, s)| self.stems.get(&(p + j + 1)).is_some_and(|t| t.contains(s)))
+                {
+                    at.insert(p);
+                }
+            }
+        }
+        if let Some(positions) = self.joined.get(&k.joined) {
+            at.extend(positions);
+        }
+        at.len()
+    }
+}
+
+/// Scores per domain id, highest first (for inspection and tests).
+pub fn domain_scores(title: &str, body: &str) -> Vec<(String, f32)> {
+    let taxonomy = Taxonomy::get();
+    let parts = [
+        (Positions::of(title), TITLE_WEIGHT),
+        (Positions::of(&focus_lines(body)), FOCUS_WEIGHT),
+        (Positions::of(body), 1.0),
+    ];
+    let mut scores: BTreeMap<usize, f32> = BTreeMap::new();
+    for k in KEYWORDS.iter() {
+        for (positions, factor) in &parts {
+            let n = positions.count(k).min(MAX_COUNTED);
+            if n > 0 {
+                *scores.entry(k.domain).or_default() += k.weight * factor * n as f32;
+            }
+        }
+    }
+    let mut ranked: Vec<(String, f32)> = scores
+        .into_iter()
+        .map(|(i, s)| (taxonomy.domains[i].id.clone(), s))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked
+}
+
+/// The 1–3 confident domains of a document.
+pub fn assign_domains(title: &str, body: &str) -> Vec<String> {
+    let ranked = domain_scores(title, body);
+    let Some(best) = ranked.first().map(|(_, s)| *s) else {
+        return Vec::new();
+    };
+    let mut kept: Vec<String> = ranked
+        .iter()
+        .filter(|(_, s)| *s >= MIN_SCORE && *s >= best * MIN_SHARE)
+        .map(|(id, _)| id.clone())
+        .collect();
+    // A child says more than its parent: a kept parent gives way to a child scoring at least
+    // half as much (`انرژی` in a text about `انرژی خورشیدی`).
+    for id in kept.iter_mut() {
+        let parent_score = ranked
+            .iter()
+            .find(|(r, _)| r == id)
+            .map_or(0.0, |(_, s)| *s);
+        if let Some((child, _)) = ranked
+            .iter()
+            .find(|(r, s)| parent_of(r) == Some(id.as_str()) && *s >= parent_score * 0.5)
+        {
+            *id = child.clone();
+        }
+    }
+    kept.dedup();
+    let children_parents: Vec<String> = kept
+        .iter()
+        .filter_map(|id| parent_of(id).map(str::to_string))
+        .collect();
+    kept.retain(|id| !children_parents.contains(id));
+    kept.truncate(MAX_DOMAINS);
+    kept
+}
+
+/// The bullet lines under a «محورهای همکاری» (or similar «محور») heading.
+fn focus_lines(body: &str) -> String {
+    let mut out = String::new();
+    let mut in_focus = false;
+    for line in body.lines() {
+        let t = line.trim();
+        if t.starts_with('-') || t.starts_with('•') {
+            if in_focus {
+                out.push_str(t.trim_start_matches(['-', '•']));
+                out.push('\n');
+            }
+        } else if !t.is_empty() {
+            in_focus = name_key(t).contains("محور") && t.split_whitespace().count() <= 6;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_is_oil_and_gas() {
+        let seed = crate::ingest::page::parse_page(
+            "mou-054",
+            "x",
+            include_str!("../../tests/data/mou-054.txt"),
+        )
+        .unwrap();
+        let domains = assign_domains(&seed.title, &seed.body);
+        assert!(
+            domains.contains(&"energy/oil-gas".to_string()),
+            "{domains:?}"
+        );
+        assert!(domains.len() <= 3);
+    }
+
+    #[test]
+    fn keywords_match_in_any_spelling() {
+        for text in ["زیست‌فناوری", "زیستفناوری", "زیست فناوری", "زيست فناوري"]
+        {
+            let d = assign_domains(&format!("همکاری در {text} و {text}"), "");
+            assert_eq!(d, vec!["biotech".to_string()], "{text}");
+        }
+    }
+}

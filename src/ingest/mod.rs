@@ -1,0 +1,394 @@
+//! Documents in: the park's pages (`.txt`) and NDJSON (`.ndjson`, `.jsonl`) from files and
+//! directories, or a request body; partners and domains extracted when the source gives none.
+//!
+//! - [`page`]: the page format;
+//! - [`partners`]: partner extraction from titles and lead sentences;
+//! - [`domains`]: domain assignment from the taxonomy's keywords.
+//!
+//! Every rejected record is reported as `FILE:LINE: reason`; valid records are committed even
+//! when others fail.
+
+pub mod domains;
+pub mod page;
+pub mod partners;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::document::Document;
+use crate::index::{IndexError, SearchIndex};
+
+/// Documents indexed per commit in a large ingest.
+pub const BATCH_SIZE: usize = 20_000;
+/// Longest accepted NDJSON line or page file (a document over it is rejected).
+pub const MAX_RECORD_BYTES: usize = 2 * 1024 * 1024;
+
+/// A record that was not indexed, and why (`line` is 1 for problems with a whole file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.reason)
+    }
+}
+
+/// What an ingest run did.
+#[derive(Clone, Debug, Default)]
+pub struct IngestReport {
+    pub read: usize,
+    pub indexed: usize,
+    pub rejected: Vec<Rejection>,
+    pub seconds: f64,
+}
+
+impl fmt::Display for IngestReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "read {}, indexed {}, rejected {}, {:.2} seconds",
+            self.read,
+            self.indexed,
+            self.rejected.len(),
+            self.seconds
+        )
+    }
+}
+
+/// Fills in partners and domains by extraction when the source did not give them.
+pub fn settle(mut doc: Document) -> Document {
+    if doc.partners.is_none() {
+        doc.partners = Some(partners::extract_partners(&doc.title, &doc.body));
+    }
+    if doc.domains.is_none() {
+        doc.domains = Some(domains::assign_domains(&doc.title, &doc.body));
+    }
+    doc
+}
+
+/// Ingests files and directories (recursively: `.txt` pages, `.ndjson`/`.jsonl`), upserting by
+/// id and committing per [`BATCH_SIZE`] documents and at the end.
+pub fn ingest_paths(index: &SearchIndex, paths: &[PathBuf]) -> Result<IngestReport, IndexError> {
+    let started = Instant::now();
+    let mut run = Run {
+        index,
+        report: IngestReport::default(),
+        batch: Vec::new(),
+    };
+    for path in paths {
+        run.path(path)?;
+    }
+    run.flush()?;
+    run.report.seconds = started.elapsed().as_secs_f64();
+    Ok(run.report)
+}
+
+struct Run<'a> {
+    index: &'a SearchIndex,
+    report: IngestReport,
+    batch: Vec<Document>,
+}
+
+impl Run<'_> {
+    fn path(&mut self, path: &Path) -> Result<(), IndexError> {
+        if !path.exists() {
+            self.reject(path, 1, "no such file or directory".into());
+            return Ok(());
+        }
+        if path.is_dir() {
+            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+                Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+                Err(e) => {
+                    self.reject(path, 1, format!("cannot read directory: {e}"));
+                    return Ok(());
+                }
+            };
+            entries.sort();
+            for entry in entries {
+                if entry.is_dir() || is_ingestible(&entry) {
+                    self.path(&entry)?;
+                }
+            }
+            return Ok(());
+        }
+        match extension(path).as_deref() {
+            Some("ndjson" | "jsonl") => self.ndjson(path),
+            Some("txt") => self.page(path),
+            _ => {
+                self.reject(path, 1, "not a .txt page or .ndjson/.jsonl file".into());
+                Ok(())
+            }
+        }
+    }
+
+    fn page(&mut self, path: &Path) -> Result<(), IndexError> {
+        self.report.read += 1;
+        let bytes = match read_bounded(path) {
+            Ok(b) => b,
+            Err(reason) => {
+                self.reject(path, 1, reason);
+                return Ok(());
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let line = line_of(e.as_bytes(), e.utf8_error().valid_up_to());
+                self.reject(path, line, "invalid UTF-8".into());
+                return Ok(());
+            }
+        };
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match page::parse_page(&id, &path.to_string_lossy(), &text) {
+            Ok(doc) => self.accept(doc),
+            Err(e) => {
+                self.reject(path, e.line, e.reason);
+                Ok(())
+            }
+        }
+    }
+
+    fn ndjson(&mut self, path: &Path) -> Result<(), IndexError> {
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.reject(path, 1, format!("cannot open: {e}"));
+                return Ok(());
+            }
+        };
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut line_no = 0;
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let (read, too_long) = match read_line_bounded(&mut reader, &mut buf) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.reject(path, line_no + 1, format!("read error: {e}"));
+                    return Ok(());
+                }
+            };
+            if read == 0 {
+                return Ok(());
+            }
+            line_no += 1;
+            if buf.iter().all(u8::is_ascii_whitespace) && !too_long {
+                continue;
+            }
+            self.report.read += 1;
+            if too_long {
+                self.reject(
+                    path,
+                    line_no,
+                    format!("document over the size limit of {MAX_RECORD_BYTES} bytes"),
+                );
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(&buf) else {
+                self.reject(path, line_no, "invalid UTF-8".into());
+                continue;
+            };
+            match serde_json::from_str::<Value>(text)
+                .map_err(|e| format!("bad JSON: {e}"))
+                .and_then(Document::from_json)
+            {
+                Ok(doc) => self.accept(doc)?,
+                Err(reason) => self.reject(path, line_no, reason),
+            }
+        }
+    }
+
+    fn accept(&mut self, doc: Document) -> Result<(), IndexError> {
+        self.batch.push(settle(doc));
+        if self.batch.len() >= BATCH_SIZE {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), IndexError> {
+        if !self.batch.is_empty() {
+            self.index.upsert(&self.batch)?;
+            self.report.indexed += self.batch.len();
+            self.batch.clear();
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, path: &Path, line: usize, reason: String) {
+        self.report.rejected.push(Rejection {
+            file: path.to_string_lossy().into_owned(),
+            line,
+            reason,
+        });
+    }
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+}
+
+fn is_ingestible(path: &Path) -> bool {
+    matches!(extension(path).as_deref(), Some("txt" | "ndjson" | "jsonl"))
+        && path
+            .file_name()
+            .is_none_or(|n| !n.to_string_lossy().starts_with('.'))
+        && path
+            .file_name()
+            .is_none_or(|n| n.to_string_lossy().to_ascii_lowercase() != "readme.txt")
+}
+
+/// Reads a whole file, refusing one over [`MAX_RECORD_BYTES`].
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_RECORD_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("read error: {e}"))?;
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(format!(
+            "document over the size limit of {MAX_RECORD_BYTES} bytes"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads one line into `buf` (without the newline), keeping at most MAX_RECORD_BYTES of it;
+/// returns the bytes consumed and whether the line was longer than the limit.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut too_long = false;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..i], i + 1),
+            None => (available, 0),
+        };
+        if buf.len() + chunk.len() > MAX_RECORD_BYTES {
+            too_long = true;
+        } else {
+            buf.extend_from_slice(chunk);
+        }
+        let used = if done > 0 { done } else { chunk.len() };
+        consumed += used;
+        reader.consume(used);
+        if done > 0 {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok((consumed, too_long));
+        }
+    }
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    1 + bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// A document of a request body that was refused: its 1-based item (array index or line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyError {
+    pub item: usize,
+    pub reason: String,
+}
+
+/// Parses a request body holding one JSON object, a JSON array of objects, or NDJSON.
+pub fn parse_body(body: &str) -> Vec<Result<Document, BodyError>> {
+    let err = |item, reason| Err(BodyError { item, reason });
+    let trimmed = body.trim_start_matches('\u{FEFF}').trim();
+    if trimmed.is_empty() {
+        return vec![err(1, "empty body".into())];
+    }
+    if trimmed.starts_with('[') {
+        return match serde_json::from_str::<Vec<Value>>(trimmed) {
+            Ok(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    Document::from_json(v).map_err(|reason| BodyError {
+                        item: i + 1,
+                        reason,
+                    })
+                })
+                .collect(),
+            Err(e) => vec![err(1, format!("bad JSON array: {e}"))],
+        };
+    }
+    if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
+        return vec![Document::from_json(v).map_err(|reason| BodyError { item: 1, reason })];
+    }
+    trimmed
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str::<Value>(line)
+                .map_err(|e| format!("bad JSON: {e}"))
+                .and_then(Document::from_json)
+                .map_err(|reason| BodyError {
+                    item: i + 1,
+                    reason,
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_of_every_shape() {
+        let one = r#"{"id":"a","kind":"news","title":"خبر","date":"1404/01/01"}"#;
+        assert_eq!(parse_body(one).len(), 1);
+        assert!(parse_body(one)[0].is_ok());
+        let array = format!("[{one}, {{\"id\": \"b\"}}]");
+        let r = parse_body(&array);
+        assert!(r[0].is_ok());
+        assert_eq!(r[1].as_ref().unwrap_err().item, 2);
+        let nd = format!("{one}\n\n{{bad\n{one}");
+        let r = parse_body(&nd);
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[1].as_ref().unwrap_err().item, 3);
+        assert!(r[1].as_ref().unwrap_err().reason.contains("bad JSON"));
+        assert_eq!(
+            parse_body("  ")[0].as_ref().unwrap_err().reason,
+            "empty body"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_flagged() {
+        let long = "x".repeat(MAX_RECORD_BYTES + 10);
+        let data = format!("{long}\nshort\n");
+        let mut reader = BufReader::with_capacity(4096, data.as_bytes());
+        let mut buf = Vec::new();
+        assert!(read_line_bounded(&mut reader, &mut buf).unwrap().1);
+        buf.clear();
+        let (_, too_long) = read_line_bounded(&mut reader, &mut buf).unwrap();
+        assert!(!too_long);
+        assert_eq!(buf, b"short");
+    }
+}

@@ -1,0 +1,146 @@
+//! CSV export (RFC 4180, UTF-8): every hit of a query, up to [`MAX_EXPORT_ROWS`], and stats
+//! tables. Rows are produced one at a time so a server can stream them.
+
+use tantivy::DocAddress;
+use tantivy::collector::TopDocs;
+
+use super::query::QueryBuilder;
+use super::stats::{StatsBucket, StatsResponse};
+use super::{SearchError, SearchRequest, Sort, parse, with_filters};
+use crate::document::StoredDocument;
+use crate::index::SearchIndex;
+
+/// Most rows one export returns.
+pub const MAX_EXPORT_ROWS: usize = 100_000;
+
+/// The header of a hits export.
+pub const HITS_HEADER: &[&str] = &[
+    "id",
+    "kind",
+    "date",
+    "date_jalali",
+    "number",
+    "title",
+    "partners",
+    "domains",
+    "url",
+    "source",
+];
+
+/// One CSV record (with CRLF, as RFC 4180 has it).
+pub fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut out = String::new();
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let f = f.as_ref();
+        if f.contains([',', '"', '\r', '\n']) {
+            out.push('"');
+            out.push_str(&f.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(f);
+        }
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// The CSV record of a document.
+pub fn hit_record(doc: &StoredDocument) -> String {
+    csv_record(&[
+        doc.id.as_str(),
+        doc.kind.as_str(),
+        &doc.date,
+        &doc.date_jalali,
+        &doc.number.map(|n| n.to_string()).unwrap_or_default(),
+        &doc.title,
+        &doc.partners.join(" | "),
+        &doc.domains.join(" | "),
+        doc.url.as_deref().unwrap_or(""),
+        doc.source.as_deref().unwrap_or(""),
+    ])
+}
+
+/// The documents of every hit of `req` (its page and per_page are ignored), in its order, at
+/// most [`MAX_EXPORT_ROWS`]; and whether the cap cut the list.
+pub fn export_hits(
+    index: &SearchIndex,
+    req: &SearchRequest,
+) -> Result<(Vec<DocAddress>, bool), SearchError> {
+    let searcher = index.searcher();
+    let parsed = parse::parse(&req.q);
+    super::refuse_over_limit(&parsed)?;
+    let built = QueryBuilder::new(&index.fields, &searcher, req.typos, req.mode).build(&parsed);
+    let clauses = req.filters.clauses(&index.fields)?;
+    let query = with_filters(built.query, &clauses, None);
+    let top = TopDocs::with_limit(MAX_EXPORT_ROWS + 1);
+    let mut addresses: Vec<DocAddress> = match req.sort {
+        Sort::Relevance => searcher
+            .search(&*query, &top.order_by_score())?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect(),
+        Sort::Newest | Sort::Oldest => {
+            let order = if req.sort == Sort::Newest {
+                tantivy::Order::Desc
+            } else {
+                tantivy::Order::Asc
+            };
+            searcher
+                .search(
+                    &*query,
+                    &top.order_by_fast_field::<tantivy::DateTime>("date", order),
+                )?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect()
+        }
+    };
+    let capped = addresses.len() > MAX_EXPORT_ROWS;
+    addresses.truncate(MAX_EXPORT_ROWS);
+    Ok((addresses, capped))
+}
+
+/// A stats table as CSV: `by1,label1,[by2,label2,]count`.
+pub fn stats_csv(stats: &StatsResponse) -> String {
+    let mut header: Vec<String> = Vec::new();
+    for by in &stats.by {
+        header.push(by.clone());
+        header.push(format!("{by}_label"));
+    }
+    header.push("count".into());
+    let mut out = csv_record(&header);
+    fn rows(buckets: &[StatsBucket], prefix: &mut Vec<String>, out: &mut String) {
+        for b in buckets {
+            prefix.push(b.key.clone());
+            prefix.push(b.label.clone().unwrap_or_default());
+            match &b.buckets {
+                Some(inner) => rows(inner, prefix, out),
+                None => {
+                    let mut record = prefix.clone();
+                    record.push(b.count.to_string());
+                    out.push_str(&csv_record(&record));
+                }
+            }
+            prefix.truncate(prefix.len() - 2);
+        }
+    }
+    rows(&stats.buckets, &mut Vec::new(), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(
+            csv_record(&["a", "b,c", "say \"hi\"", "x\ny"]),
+            "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\r\n"
+        );
+        assert_eq!(csv_record(&["پارک علم و فناوری"]), "پارک علم و فناوری\r\n");
+    }
+}

@@ -1,0 +1,243 @@
+//! The `kavosh` binary end to end: ingest (pages, NDJSON with good and bad lines, re-ingest),
+//! search (plain and JSON) and analyze.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn kavosh(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kavosh"))
+        .args(args)
+        .env_remove("KAVOSH_INDEX")
+        .output()
+        .expect("kavosh runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn search_json(index: &Path, query: &str) -> Value {
+    let o = kavosh(&[
+        "search",
+        "--index",
+        index.to_str().unwrap(),
+        "--json",
+        "--per-page",
+        "100",
+        query,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn ids(reply: &Value) -> Vec<String> {
+    reply["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mou-054.txt");
+
+#[test]
+fn the_seed_page_comes_out_with_its_exact_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let o = kavosh(&["ingest", "--index", index.to_str().unwrap(), SEED]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("read 1, indexed 1, rejected 0"),
+        "{}",
+        stdout(&o)
+    );
+    let reply = search_json(&index, "تفاهم‌نامه صنعت نفت");
+    let hit = &reply["hits"][0];
+    assert_eq!(hit["id"], "mou-054");
+    assert_eq!(hit["kind"], "agreement");
+    assert_eq!(hit["date"], "2025-12-16");
+    assert_eq!(hit["date_jalali"], "1404/09/25");
+    assert_eq!(hit["number"], 54);
+    assert_eq!(
+        hit["partners"],
+        serde_json::json!(["پارک فناوری و نوآوری صنعت نفت"])
+    );
+    let domains: Vec<&str> = hit["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(domains.contains(&"energy/oil-gas"), "{domains:?}");
+    assert!(
+        domains
+            .iter()
+            .all(|d| ["energy/oil-gas", "environment"].contains(d)),
+        "{domains:?}"
+    );
+}
+
+#[test]
+fn a_file_mixing_good_and_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let file = dir.path().join("mixed.ndjson");
+    let lines = [
+        r#"{"id":"n1","kind":"news","title":"کارگاه هوش مصنوعی در پارک","body":"کارگاه آموزشی یادگیری ماشین برای شرکت‌های فناور","date":"۱۴۰۴/۰۲/۱۰"}"#,
+        r#"{"id":"n2","kind":"news","title":"بدون تاریخ"}"#,
+        r#"{not json"#,
+        r#"{"id":"n3","kind":"memo","title":"نوع ناشناخته","date":"2025-01-01"}"#,
+        r#"{"id":"n4","kind":"agreement","title":"تفاهم‌نامه با بانک ملی","date":"1404/13/01"}"#,
+        r#"{"id":"n5","kind":"agreement","title":"تفاهم‌نامه گردشگری","date":"2025-06-01","domains":["space"]}"#,
+        "",
+        r#"{"id":"n6","kind":"agreement","title":"تفاهم‌نامه همکاری با بانک کشاورزی","body":"تأمین مالی طرح‌های کشاورزی","date":"1403/12/30","number":"۱۲","partners":["بانک کشاورزی ایران"],"domains":["finance","agriculture"]}"#,
+    ];
+    let mut bytes = lines.join("\n").into_bytes();
+    bytes.extend_from_slice(b"\n{\"id\":\"bad-utf8\",\"title\":\"\xff\xfe\"}\n");
+    std::fs::write(&file, bytes).unwrap();
+    let o = kavosh(&[
+        "ingest",
+        "--index",
+        index.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "some were rejected");
+    let err = stderr(&o);
+    let name = file.to_str().unwrap();
+    for (line, reason) in [
+        (2, "missing field \"date\""),
+        (3, "bad JSON"),
+        (4, "unknown kind"),
+        (5, "1404/13/01"),
+        (6, "unknown domain"),
+        (9, "invalid UTF-8"),
+    ] {
+        let expected = format!("{name}:{line}: ");
+        let found = err.lines().find(|l| l.starts_with(&expected));
+        assert!(
+            found.is_some_and(|l| l.contains(reason)),
+            "line {line} ({reason}) in:\n{err}"
+        );
+    }
+    assert!(
+        stdout(&o).contains("read 8, indexed 2, rejected 6"),
+        "{}",
+        stdout(&o)
+    );
+    // Every good document is searchable, with given metadata winning over extraction.
+    let reply = search_json(&index, "یادگیری ماشین");
+    assert_eq!(ids(&reply), vec!["n1"]);
+    let reply = search_json(&index, "بانک کشاورزی");
+    assert_eq!(ids(&reply), vec!["n6"]);
+    assert_eq!(
+        reply["hits"][0]["partners"],
+        serde_json::json!(["بانک کشاورزی"])
+    );
+    assert_eq!(
+        reply["hits"][0]["domains"],
+        serde_json::json!(["finance", "agriculture"])
+    );
+    assert_eq!(reply["hits"][0]["number"], 12);
+    assert_eq!(reply["hits"][0]["date"], "2025-03-20");
+}
+
+#[test]
+fn reingest_is_idempotent_and_search_prints_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+    let first = kavosh(&["ingest", "--index", index.to_str().unwrap(), corpus]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = search_json(&index, "دانشگاه");
+    let again = kavosh(&["ingest", "--index", index.to_str().unwrap(), corpus]);
+    assert!(again.status.success());
+    let after = search_json(&index, "دانشگاه");
+    assert_eq!(before["total"], after["total"]);
+    // Same documents with the same metadata (scores may move: replaced documents linger in
+    // term statistics until segments merge).
+    let sorted = |r: &Value| {
+        let mut hits: Vec<String> = r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} {} {} {}",
+                    h["id"], h["date"], h["partners"], h["domains"]
+                )
+            })
+            .collect();
+        hits.sort();
+        hits
+    };
+    assert_eq!(sorted(&before), sorted(&after));
+    let all = search_json(&index, "");
+    assert_eq!(
+        all["total"], 165,
+        "one document per page, however often ingested"
+    );
+
+    let o = kavosh(&[
+        "search",
+        "--index",
+        index.to_str().unwrap(),
+        "--per-page",
+        "2",
+        "نانو",
+    ]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("documents"), "{text}");
+    assert!(
+        text.contains("domains: ") && text.contains("nanotech"),
+        "{text}"
+    );
+    assert!(
+        text.contains('[') && text.contains(']'),
+        "matches are marked: {text}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(kavosh(&["ingest"]).status.code(), Some(2));
+    assert_eq!(
+        kavosh(&["search", "--sort", "sideways", "x"]).status.code(),
+        Some(2)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.ndjson");
+    let o = kavosh(&[
+        "ingest",
+        "--index",
+        dir.path().join("ix").to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no such file"), "{}", stderr(&o));
+}
+
+#[test]
+fn analyze_prints_terms_with_offsets_into_the_text() {
+    let text = "هم‌افزایی پـارک";
+    let o = kavosh(&["analyze", text]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for line in out.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 5, "{line}");
+        let (from, to): (usize, usize) = (cols[3].parse().unwrap(), cols[4].parse().unwrap());
+        assert!(text.get(from..to).is_some(), "{line}");
+    }
+    assert!(out.contains("body_exact\t0\tهمافزایی\t0\t19"), "{out}");
+    assert!(out.contains("body\t2\tپارک\t20\t30"), "{out}");
+    let q = stdout(&kavosh(&["analyze", "--query", "هم افزایی"]));
+    assert!(q.contains("body_exact\t0\tهمافزایی\t0\t"), "{q}");
+}

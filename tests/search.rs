@@ -1,0 +1,206 @@
+//! Search on the bundled corpus, without HTTP: the query language, multi-select facets, sorts,
+//! typos, relaxation and highlights.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use kavosh::index::SearchIndex;
+use kavosh::ingest::ingest_paths;
+use kavosh::search::{self, Filters, MatchMode, SearchRequest, SearchResponse, Sort, Typos};
+
+fn index() -> &'static SearchIndex {
+    static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let index = SearchIndex::in_memory().unwrap();
+        ingest_paths(
+            &index,
+            &[Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")],
+        )
+        .unwrap();
+        index
+    })
+}
+
+fn run(q: &str, f: impl FnOnce(&mut SearchRequest)) -> SearchResponse {
+    let mut req = SearchRequest {
+        q: q.into(),
+        per_page: 100,
+        ..SearchRequest::default()
+    };
+    f(&mut req);
+    search::search(index(), &req).unwrap()
+}
+
+fn ids(r: &SearchResponse) -> Vec<&str> {
+    r.hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+#[test]
+fn multi_select_facets_keep_the_other_values_counted() {
+    let all = run("", |_| {});
+    let top_partner = all.facets.partner[0].clone();
+    let ticked = run("", |r| r.filters.partners = vec![top_partner.value.clone()]);
+    assert_eq!(ticked.total as u64, top_partner.count);
+    // The partner facet ignores its own filter: the same counts as without it.
+    assert_eq!(ticked.facets.partner, all.facets.partner);
+    // The other facets count within the filter.
+    let kinds: u64 = ticked.facets.kind.iter().map(|k| k.count).sum();
+    assert_eq!(kinds, top_partner.count);
+    assert_ne!(ticked.facets.year, all.facets.year);
+    // Domain counts roll up: the parent counts at least each child.
+    let count = |v: &str| {
+        all.facets
+            .domain
+            .iter()
+            .find(|d| d.value == v)
+            .map_or(0, |d| d.count)
+    };
+    assert!(count("energy") > count("energy/oil-gas"));
+    assert_eq!(
+        all.facets
+            .domain
+            .iter()
+            .find(|d| d.value == "energy")
+            .unwrap()
+            .label
+            .as_deref(),
+        Some("انرژی")
+    );
+}
+
+#[test]
+fn sorts_and_pages() {
+    let newest = run("", |r| r.sort = Sort::Newest);
+    let dates: Vec<&str> = newest.hits.iter().map(|h| h.date.as_str()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+    let oldest = run("", |r| r.sort = Sort::Oldest);
+    let dates: Vec<&str> = oldest.hits.iter().map(|h| h.date.as_str()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+    let p1 = run("فناوری", |r| r.per_page = 5);
+    let p2 = run("فناوری", |r| {
+        r.per_page = 5;
+        r.page = 2
+    });
+    assert_eq!(p1.total, p2.total);
+    assert!(ids(&p1).iter().all(|id| !ids(&p2).contains(id)));
+    for (page, per_page) in [(0, 10), (1, 0), (1, 101), (1001, 10)] {
+        let req = SearchRequest {
+            page,
+            per_page,
+            ..SearchRequest::default()
+        };
+        assert!(
+            search::search(index(), &req).is_err(),
+            "page {page} per_page {per_page}"
+        );
+    }
+}
+
+#[test]
+fn query_language() {
+    let oil = run("نفت", |_| {});
+    let oil_not_gas = run("نفت -گاز", |_| {});
+    assert!(oil_not_gas.total < oil.total && oil_not_gas.total > 0);
+    let either = run("شیلات OR نانو", |_| {});
+    let a = run("شیلات", |_| {});
+    let b = run("نانو", |_| {});
+    assert!(either.total >= a.total.max(b.total) && either.total <= a.total + b.total);
+    let title_only = run("title:بانک", |_| {});
+    assert!(title_only.total > 0);
+    assert!(
+        title_only
+            .hits
+            .iter()
+            .all(|h| kavosh::analysis::fold(&h.title).contains("بانک"))
+    );
+    let phrase = run("\"صنعت نفت\"", |_| {});
+    assert!(phrase.hits.iter().any(|h| h.id == "mou-054"));
+    let broken = run("(نفت \"گاز", |_| {});
+    assert!(!broken.warnings.is_empty());
+}
+
+#[test]
+fn typos_and_relaxation() {
+    // «مازندارن» is a transposition of «مازندران».
+    let fuzzy = run("مازندارن", |r| r.typos = Typos::Auto);
+    assert!(fuzzy.total > 0);
+    assert!(fuzzy.hits[0].highlights.body.contains("<mark>"));
+    let exact = run("مازندارن", |r| r.typos = Typos::Exact);
+    assert_eq!(exact.total, 0);
+    assert_eq!(exact.did_you_mean.as_deref(), Some("مازندران"));
+    let relaxed = run("شیلات زیرکوانتومی", |r| {
+        r.typos = Typos::Exact
+    });
+    assert!(relaxed.relaxed && relaxed.total > 0);
+    let any = run("شیلات نانو", |r| r.mode = MatchMode::Any);
+    assert!(any.total >= run("شیلات", |_| {}).total);
+}
+
+#[test]
+fn highlights_mark_the_original_spelling() {
+    // Typed with Arabic yeh and kaf; the corpus has Persian letters and lost ZWNJs.
+    let r = run("شركتهاي دانش‌بنيان", |r| {
+        r.typos = Typos::Exact
+    });
+    assert!(r.total > 0);
+    let marked = r.hits.iter().any(|h| {
+        h.highlights.body.contains("<mark>شرکتهای</mark>")
+            || h.highlights.body.contains("<mark>شرکت‌های</mark>")
+    });
+    assert!(
+        marked,
+        "{:?}",
+        r.hits
+            .iter()
+            .map(|h| &h.highlights.body)
+            .collect::<Vec<_>>()
+    );
+    let filters = Filters::default();
+    assert!(filters.clauses(&index().fields).unwrap().is_empty());
+}
+
+mod arbitrary_queries {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn query() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("نفت".to_string()),
+            Just("دانشگاه".to_string()),
+            Just("OR".to_string()),
+            Just("-".to_string()),
+            Just("\"".to_string()),
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just("title:".to_string()),
+            Just("body:".to_string()),
+            Just("foo:".to_string()),
+            Just("«".to_string()),
+            Just("\u{200C}".to_string()),
+            "[\\u0600-\\u06FF]{1,6}",
+            any::<String>(),
+        ];
+        prop::collection::vec(piece, 0..12).prop_map(|v| v.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Malformed input never fails: any query under the length limit gets a reply.
+        #[test]
+        fn any_query_gets_a_reply(q in query(), typos in 0usize..4) {
+            let typos = [Typos::Exact, Typos::One, Typos::Two, Typos::Auto][typos];
+            let req = SearchRequest { q: q.clone(), typos, ..SearchRequest::default() };
+            let reply = search::search(index(), &req);
+            if q.chars().count() <= search::MAX_QUERY_CHARS {
+                prop_assert!(reply.is_ok(), "{q:?}: {:?}", reply.err());
+            }
+            let suggest = search::suggest::suggest(index(), &q, 8);
+            if q.chars().count() <= search::MAX_QUERY_CHARS {
+                prop_assert!(suggest.is_ok());
+            }
+        }
+    }
+}
