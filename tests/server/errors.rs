@@ -48,6 +48,14 @@ async fn limits_are_named() {
         get("/search", &[("q", &"ن".repeat(max))]).await.0,
         StatusCode::OK
     );
+    let clauses = kavosh::search::parse::MAX_CLAUSES;
+    let many = "(نفت) ".repeat(clauses + 1);
+    assert_error(
+        &get("/search", &[("q", &many)]).await,
+        BAD,
+        "bad_request",
+        &clauses.to_string(),
+    );
     let values = kavosh::search::filters::MAX_FILTER_VALUES;
     let partners: Vec<(&str, String)> =
         (0..=values).map(|i| ("partner", format!("p{i}"))).collect();
