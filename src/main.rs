@@ -196,13 +196,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`), as JSON lines when
-/// `KAVOSH_LOG_FORMAT=json`.
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`: one line per request), as JSON
+/// lines when `KAVOSH_LOG_FORMAT=json`, coloured only on a terminal.
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if std::env::var("KAVOSH_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();

@@ -3,9 +3,10 @@
 //! and panics are logged and answered with a bare 500, never their details.
 //!
 //! [`json_errors`] gives the same shape to what axum and tower answer on their own (an
-//! unknown route's 404 is ours, but 405, the body limit's 413 and the timeout's 503 are not).
+//! unknown route's 404 is ours, but axum's 405 and the body limit's 413 are not).
 
 use std::any::Any;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::Request;
@@ -15,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::{MAX_BODY_BYTES, REQUEST_TIMEOUT};
+use super::MAX_BODY_BYTES;
 use crate::index::IndexError;
 use crate::search::SearchError;
 
@@ -79,6 +80,23 @@ impl ApiError {
         )
     }
 
+    /// A request that ran past its time `limit`; a write may still be committed.
+    pub fn timeout(limit: Duration, write: bool) -> ApiError {
+        let advice = if write {
+            "send smaller batches; the documents may still be committed (GET /documents/{id} tells)"
+        } else {
+            "narrow the query or try again"
+        };
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            format!(
+                "the request took longer than the limit of {} s; {advice}",
+                limit.as_secs()
+            ),
+        )
+    }
+
     /// A failure of the server, not of the request: logged, and answered without its detail.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(%detail, "internal error");
@@ -99,16 +117,6 @@ impl ApiError {
                 "this route does not take that method; the Allow header lists the ones it takes",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
-            // TimeoutLayer is the only source of a plain 503.
-            StatusCode::SERVICE_UNAVAILABLE => ApiError::new(
-                status,
-                "timeout",
-                format!(
-                    "the request took longer than the limit of {} s; narrow the query or, \
-                     for writes, send smaller batches (a write may still have been committed)",
-                    REQUEST_TIMEOUT.as_secs()
-                ),
-            ),
             s if s.is_client_error() => ApiError::new(
                 s,
                 "bad_request",
@@ -203,9 +211,15 @@ mod tests {
         let e = ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(e.detail.code, "payload_too_large");
         assert!(e.detail.message.contains("10 MiB"), "{}", e.detail.message);
-        let e = ApiError::for_status(StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(e.detail.code, "timeout");
+        let e = ApiError::timeout(super::super::REQUEST_TIMEOUT, false);
+        assert_eq!(
+            (e.status, e.detail.code),
+            (StatusCode::REQUEST_TIMEOUT, "timeout")
+        );
         assert!(e.detail.message.contains("10 s"), "{}", e.detail.message);
+        let e = ApiError::timeout(super::super::WRITE_TIMEOUT, true);
+        assert!(e.detail.message.contains("120 s"), "{}", e.detail.message);
+        assert!(e.detail.message.contains("may still be committed"));
         assert_eq!(
             ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED)
                 .detail

@@ -55,6 +55,7 @@ where
     responses(
         (status = 200, description = "Hits, facets and warnings", body = SearchResponse),
         (status = 400, description = "A bad parameter or an exceeded limit, named", body = ErrorBody),
+        (status = 408, description = "Longer than the 10 s limit", body = ErrorBody),
     ))]
 pub async fn search(
     State(state): State<AppState>,
@@ -75,6 +76,7 @@ pub async fn search(
     responses(
         (status = 200, description = "Completions and titles", body = SuggestResponse),
         (status = 400, description = "A bad parameter or an exceeded limit, named", body = ErrorBody),
+        (status = 408, description = "Longer than the 10 s limit", body = ErrorBody),
     ))]
 pub async fn suggest(
     State(state): State<AppState>,
@@ -115,6 +117,7 @@ pub async fn get_document(
         (status = 401, description = "Missing or wrong API key", body = ErrorBody),
         (status = 403, description = "The server has no API key: writes are disabled", body = ErrorBody),
         (status = 413, description = "The body is over 10 MiB", body = ErrorBody),
+        (status = 408, description = "Longer than the 120 s limit for writes; the documents may still be committed", body = ErrorBody),
     ))]
 pub async fn post_documents(
     State(state): State<AppState>,
@@ -141,6 +144,7 @@ pub async fn post_documents(
         (status = 401, description = "Missing or wrong API key", body = ErrorBody),
         (status = 403, description = "The server has no API key: writes are disabled", body = ErrorBody),
         (status = 413, description = "The body is over 10 MiB", body = ErrorBody),
+        (status = 408, description = "Longer than the 120 s limit for writes; the documents may still be committed", body = ErrorBody),
     ))]
 pub async fn put_document(
     State(state): State<AppState>,
@@ -167,6 +171,7 @@ pub async fn put_document(
         (status = 404, description = "No document has this id", body = ErrorBody),
         (status = 401, description = "Missing or wrong API key", body = ErrorBody),
         (status = 403, description = "The server has no API key: writes are disabled", body = ErrorBody),
+        (status = 408, description = "Longer than the 120 s limit for writes; the documents may still be committed", body = ErrorBody),
     ))]
 pub async fn delete_document(
     State(state): State<AppState>,
