@@ -10,3 +10,4 @@ pub mod document;
 pub mod index;
 pub mod ingest;
 pub mod search;
+pub mod server;

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use kavosh::analysis::{PersianTokenizer, TermSet};
 use kavosh::calendar::Day;
 use kavosh::document::Kind;
 use kavosh::index::SearchIndex;
@@ -76,6 +75,25 @@ enum Command {
         #[arg(required = true)]
         text: Vec<String>,
     },
+    /// Serve search over HTTP. An empty index is first filled from the corpus directory.
+    Serve {
+        /// The index directory.
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// Address and port to listen on.
+        #[arg(long, env = "KAVOSH_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Documents to ingest when the index is empty.
+        #[arg(long, env = "KAVOSH_CORPUS", default_value = "corpus")]
+        corpus: PathBuf,
+        /// The key writes must present as `Authorization: Bearer KEY`; without one, writes
+        /// are refused. Prefer the environment variable to the flag.
+        #[arg(long, env = "KAVOSH_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        /// Origins allowed to call the API from browsers, comma-separated.
+        #[arg(long, env = "KAVOSH_CORS_ORIGINS", value_delimiter = ',')]
+        cors_origins: Vec<String>,
+    },
 }
 
 /// Filters shared by `search` and `stats`.
@@ -119,6 +137,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
@@ -160,6 +179,49 @@ fn main() -> ExitCode {
                 typos: Typos::Auto,
             };
             stats_command(&index, &request, format)
+        }
+        Command::Serve {
+            index,
+            listen,
+            corpus,
+            api_key,
+            cors_origins,
+        } => serve(kavosh::server::Config {
+            index,
+            listen,
+            api_key,
+            corpus,
+            cors_origins,
+        }),
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`: one line per request), as JSON
+/// lines when `KAVOSH_LOG_FORMAT=json`, coloured only on a terminal.
+fn init_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    if std::env::var("KAVOSH_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn serve(config: kavosh::server::Config) -> ExitCode {
+    let result = tokio::runtime::Runtime::new()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+        .and_then(|runtime| runtime.block_on(kavosh::server::serve(config)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -335,31 +397,16 @@ fn plain(html: &str) -> String {
 }
 
 fn analyze(query: bool, text: &str) -> ExitCode {
-    let lines = if query {
+    let terms = if query {
         kavosh::analysis::query_terms(text)
-            .into_iter()
-            .map(|t| {
-                format!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    t.field, t.position, t.term, t.from, t.to
-                )
-            })
-            .collect()
     } else {
-        let mut lines = Vec::new();
-        for (field, set) in [("body", TermSet::Stemmed), ("body_exact", TermSet::Exact)] {
-            let mut tokenizer = PersianTokenizer::new(set);
-            for t in tokenizer.analyze(text) {
-                lines.push(format!(
-                    "{field}\t{}\t{}\t{}\t{}",
-                    t.position, t.text, t.offset_from, t.offset_to
-                ));
-            }
-        }
-        lines
+        kavosh::analysis::document_terms(text)
     };
-    for line in lines {
-        println!("{line}");
+    for t in terms {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            t.field, t.position, t.term, t.from, t.to
+        );
     }
     ExitCode::SUCCESS
 }

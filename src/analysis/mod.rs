@@ -41,10 +41,10 @@ pub fn name_key(name: &str) -> String {
     out
 }
 
-/// One term a query looks for: `field` is `body` (stemmed) or `body_exact` (unstemmed, with
-/// compounds); `position` is the index of the query word it starts at; `from..to` are byte
-/// offsets into the query text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One term a query looks for (or, from [`document_terms`], one term a text is indexed under):
+/// `field` is `body` (stemmed) or `body_exact` (unstemmed, with compounds); `position` is the
+/// index of the word it starts at; `from..to` are byte offsets into the text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct QueryTerm {
     pub field: &'static str,
     pub position: usize,
@@ -89,6 +89,23 @@ pub fn query_terms(text: &str) -> Vec<QueryTerm> {
                 to,
             });
         }
+    }
+    out
+}
+
+/// The terms a document's text is indexed under: the `body` (stemmed) terms, then the
+/// `body_exact` ones (what `kavosh analyze` prints without `--query`).
+pub fn document_terms(text: &str) -> Vec<QueryTerm> {
+    let mut out = Vec::new();
+    for (field, set) in [("body", TermSet::Stemmed), ("body_exact", TermSet::Exact)] {
+        let mut tokenizer = PersianTokenizer::new(set);
+        out.extend(tokenizer.analyze(text).iter().map(|t| QueryTerm {
+            field,
+            position: t.position,
+            term: t.text.clone(),
+            from: t.offset_from,
+            to: t.offset_to,
+        }));
     }
     out
 }

@@ -1,0 +1,254 @@
+//! The HTTP service (`kavosh serve`): the router, its layers and the server's life.
+//!
+//! - [`routes`] are the handlers, thin: they read the request, run the work (index work on
+//!   the blocking pool) and write the reply;
+//! - [`params`] reads query strings (repeatable filters, named limits) into requests;
+//! - [`documents`] are the writes: batches, single replacements, deletes;
+//! - [`auth`] guards the writes with the API key;
+//! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
+//! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
+//! - [`assets`] are the search page's files, compiled into the binary.
+//!
+//! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
+//! what axum and tower answer themselves, the time limit, the body limit.
+
+pub mod assets;
+pub mod auth;
+pub mod documents;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod params;
+pub mod routes;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tower_http::LatencyUnit;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::index::SearchIndex;
+use error::ApiError;
+
+/// Largest request body (10 MiB).
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// Longest a read (search, suggest, …) may take before it is answered with 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a write may take: a full 10 MiB batch is analyzed, settled and committed in about
+/// 11 s on two cores.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(120);
+/// How often histogram samples are folded into the Prometheus buckets.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub index: Arc<SearchIndex>,
+    /// The key writes must present; `None` refuses every write (403).
+    pub api_key: Option<Arc<str>>,
+    pub metrics: PrometheusHandle,
+    /// Origins allowed to call the API from a browser; empty: no CORS headers.
+    pub cors_origins: Vec<HeaderValue>,
+}
+
+impl AppState {
+    /// State over `index`; an empty `api_key` counts as none.
+    pub fn new(index: Arc<SearchIndex>, api_key: Option<&str>) -> AppState {
+        AppState {
+            index,
+            api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
+            metrics: metrics::handle(),
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// The whole service: API routes, the page's files and every layer.
+pub fn router(state: AppState) -> Router {
+    let cors = (!state.cors_origins.is_empty()).then(|| {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(state.cors_origins.clone()))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+    });
+    // woff2 fonts are compressed already.
+    let compress = SizeAbove::default().and(NotForContentType::const_new("font/"));
+    let writes = axum::middleware::from_fn_with_state(state.clone(), auth::require_key);
+    let api = Router::new()
+        .route("/search", get(routes::search))
+        .route("/suggest", get(routes::suggest))
+        .route(
+            "/documents",
+            axum::routing::post(routes::post_documents).route_layer(writes.clone()),
+        )
+        .route(
+            "/documents/{id}",
+            axum::routing::put(routes::put_document)
+                .delete(routes::delete_document)
+                .route_layer(writes)
+                .get(routes::get_document),
+        )
+        .route("/health", get(routes::health))
+        .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(routes::openapi))
+        .route("/analyze", get(routes::analyze))
+        .route("/taxonomy", get(routes::taxonomy));
+    assets::routes(api)
+        .fallback(routes::no_route)
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // The layer above is the limit; axum's own default (2 MB) would be a second one.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(limit_time))
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(CompressionLayer::new().compress_when(compress))
+        .layer(tower::util::option_layer(cors))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
+        .layer(CatchPanicLayer::custom(error::panic_response))
+}
+
+/// Middleware: answers 408 when a request runs past its limit ([`WRITE_TIMEOUT`] for writes,
+/// [`REQUEST_TIMEOUT`] for the rest). Index work already on the blocking pool runs to its end.
+async fn limit_time(request: Request, next: Next) -> Response {
+    let write = [Method::POST, Method::PUT, Method::DELETE].contains(request.method());
+    let limit = if write {
+        WRITE_TIMEOUT
+    } else {
+        REQUEST_TIMEOUT
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::timeout(limit, write).into_response(),
+    }
+}
+
+/// How `kavosh serve` runs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub index: PathBuf,
+    pub listen: String,
+    pub api_key: Option<String>,
+    /// Documents to ingest when the index is empty.
+    pub corpus: PathBuf,
+    pub cors_origins: Vec<String>,
+}
+
+/// Opens the index (ingesting the corpus into an empty one), serves until SIGINT or SIGTERM,
+/// then lets in-flight requests finish. Every write commits before it is answered, so
+/// stopping leaves nothing half-written.
+pub async fn serve(config: Config) -> Result<(), String> {
+    let cors_origins = config
+        .cors_origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .map(|o| HeaderValue::from_str(o).map_err(|_| format!("bad CORS origin {o:?}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let index = SearchIndex::open_or_create(&config.index).map_err(|e| e.to_string())?;
+    let index = Arc::new(index);
+    if index.num_docs() == 0 {
+        let (index, corpus) = (index.clone(), config.corpus.clone());
+        tokio::task::spawn_blocking(move || ingest_corpus(&index, corpus))
+            .await
+            .map_err(|e| format!("ingesting the corpus failed: {e}"))??;
+    }
+    let mut state = AppState::new(index.clone(), config.api_key.as_deref());
+    state.cors_origins = cors_origins;
+    if state.api_key.is_none() {
+        tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
+    }
+    let upkeep = state.metrics.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(METRICS_UPKEEP);
+        loop {
+            tick.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(
+        address = %config.listen,
+        documents = index.num_docs(),
+        index = %config.index.display(),
+        "kavosh is serving"
+    );
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("the server stopped: {e}"))?;
+    tracing::info!("kavosh stopped");
+    Ok(())
+}
+
+/// Fills an empty index from the corpus directory, or warns when there is none.
+fn ingest_corpus(index: &SearchIndex, corpus: PathBuf) -> Result<(), String> {
+    if !corpus.is_dir() {
+        tracing::warn!(
+            corpus = %corpus.display(),
+            "the index is empty and the corpus directory is missing: serving no documents"
+        );
+        return Ok(());
+    }
+    tracing::info!(corpus = %corpus.display(), "the index is empty: ingesting the corpus");
+    let report = crate::ingest::ingest_paths(index, std::slice::from_ref(&corpus))
+        .map_err(|e| format!("ingesting {}: {e}", corpus.display()))?;
+    for r in &report.rejected {
+        tracing::warn!("rejected {r}");
+    }
+    tracing::info!("corpus ingested: {report}");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}

@@ -1,0 +1,243 @@
+//! Query strings, read into the requests of `/search`, `/suggest` and `/analyze`.
+//!
+//! Filters repeat (`partner=a&partner=b`); every other parameter is given at most once. Unknown
+//! names are refused, so a misspelt parameter (`per-page`) is a 400, not silently ignored.
+//! Empty values count as absent (a form's empty field). Numbers may be written in Persian or
+//! Arabic-Indic digits.
+
+use crate::analysis::fold;
+use crate::calendar::Day;
+use crate::document::Kind;
+use crate::search::suggest::MAX_SUGGESTIONS;
+use crate::search::{Filters, MatchMode, SearchRequest, Sort, Typos};
+
+use super::error::ApiError;
+
+/// Default number of suggestions.
+pub const DEFAULT_SUGGESTIONS: usize = 8;
+/// Longest text `/analyze` takes, in characters.
+pub const MAX_ANALYZE_CHARS: usize = 10_000;
+
+const SEARCH: &[&str] = &[
+    "q", "kind", "partner", "domain", "year", "from", "to", "sort", "page", "per_page", "typos",
+    "match",
+];
+const SUGGEST: &[&str] = &["q", "limit"];
+const ANALYZE: &[&str] = &["text", "query"];
+
+/// The decoded name/value pairs of a query string, in order.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(raw: Option<&str>, known: &[&str]) -> Result<Params, ApiError> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+        if let Some((name, _)) = pairs.iter().find(|(n, _)| !known.contains(&n.as_str())) {
+            return Err(ApiError::bad_request(format!(
+                "unknown parameter {name:?}; this route takes {}",
+                known.join(", ")
+            )));
+        }
+        Ok(Params(pairs))
+    }
+
+    /// Every non-empty value of a repeatable parameter.
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+        self.0
+            .iter()
+            .filter(move |(n, v)| n == name && !v.trim().is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a parameter given at most once.
+    fn one<'a>(&'a self, name: &'a str) -> Result<Option<&'a str>, ApiError> {
+        let mut values = self.all(name);
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(ApiError::bad_request(format!(
+                "parameter {name:?} is given more than once"
+            )));
+        }
+        Ok(first)
+    }
+
+    /// A parameter given at most once, read by `read`; `expected` says what it takes.
+    fn read<T>(
+        &self,
+        name: &str,
+        read: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Result<Option<T>, ApiError> {
+        self.one(name)?
+            .map(|v| {
+                read(v.trim()).ok_or_else(|| {
+                    ApiError::bad_request(format!("bad {name} {v:?}: expected {expected}"))
+                })
+            })
+            .transpose()
+    }
+}
+
+/// A whole number in any digits.
+fn number<T: std::str::FromStr>(v: &str) -> Option<T> {
+    fold(v).parse().ok()
+}
+
+fn day(name: &str, v: Option<&str>) -> Result<Option<Day>, ApiError> {
+    v.map(|v| Day::parse(v).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
+        .transpose()
+}
+
+/// The search a `/search` query string asks for.
+pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
+    let p = Params::parse(raw, SEARCH)?;
+    let defaults = SearchRequest::default();
+    let kinds = p
+        .all("kind")
+        .map(|k| {
+            Kind::parse(k).ok_or_else(|| {
+                ApiError::bad_request(format!("bad kind {k:?}: expected agreement or news"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let years = p
+        .all("year")
+        .map(|y| {
+            number(y.trim()).ok_or_else(|| {
+                ApiError::bad_request(format!("bad year {y:?}: expected a Jalali year like 1404"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let filters = Filters {
+        kinds,
+        partners: p.all("partner").map(|s| s.trim().to_string()).collect(),
+        domains: p.all("domain").map(|s| s.trim().to_string()).collect(),
+        years,
+        from: day("from", p.one("from")?)?,
+        to: day("to", p.one("to")?)?,
+    };
+    let positive = "a whole number from 1";
+    Ok(SearchRequest {
+        q: p.one("q")?.unwrap_or("").to_string(),
+        filters,
+        sort: p
+            .read("sort", Sort::parse, "relevance, newest or oldest")?
+            .unwrap_or(defaults.sort),
+        page: p.read("page", number, positive)?.unwrap_or(defaults.page),
+        per_page: p
+            .read("per_page", number, positive)?
+            .unwrap_or(defaults.per_page),
+        typos: p
+            .read("typos", Typos::parse, "0, 1, 2 or auto")?
+            .unwrap_or(defaults.typos),
+        mode: p
+            .read("match", match_mode, "all or any")?
+            .unwrap_or(defaults.mode),
+        facets: true,
+    })
+}
+
+fn match_mode(v: &str) -> Option<MatchMode> {
+    match v {
+        "all" => Some(MatchMode::All),
+        "any" => Some(MatchMode::Any),
+        _ => None,
+    }
+}
+
+/// The text typed so far and the number of suggestions `/suggest` asks for.
+pub fn suggest_request(raw: Option<&str>) -> Result<(String, usize), ApiError> {
+    let p = Params::parse(raw, SUGGEST)?;
+    let limit = p
+        .read(
+            "limit",
+            number,
+            &format!("a whole number from 1 to {MAX_SUGGESTIONS}"),
+        )?
+        .unwrap_or(DEFAULT_SUGGESTIONS);
+    Ok((p.one("q")?.unwrap_or("").to_string(), limit))
+}
+
+/// The text and whether to analyze it as a query, for `/analyze`.
+pub fn analyze_request(raw: Option<&str>) -> Result<(String, bool), ApiError> {
+    let p = Params::parse(raw, ANALYZE)?;
+    let text = p
+        .one("text")?
+        .ok_or_else(|| ApiError::bad_request("parameter \"text\" is required"))?;
+    if text.chars().count() > MAX_ANALYZE_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "text longer than {MAX_ANALYZE_CHARS} characters"
+        )));
+    }
+    let query = p
+        .read("query", |v| v.parse().ok(), "true or false")?
+        .unwrap_or(false);
+    Ok((text.to_string(), query))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(r: Result<impl std::fmt::Debug, ApiError>) -> String {
+        r.unwrap_err().detail.message
+    }
+
+    #[test]
+    fn filters_repeat_and_numbers_take_any_digits() {
+        let r = search_request(Some(
+            "q=%D9%81%D9%86%D8%A7%D9%88%D8%B1%DB%8C&partner=a&partner=b+c&kind=news&year=%DB%B1%DB%B4%DB%B0%DB%B4\
+             &year=1403&from=1404/01/01&to=2025-12-31&sort=newest&page=2&per_page=5&typos=0&match=any&domain=",
+        ))
+        .unwrap();
+        assert_eq!(r.q, "فناوری");
+        assert_eq!(r.filters.partners, ["a", "b c"]);
+        assert_eq!(r.filters.kinds, [Kind::News]);
+        assert_eq!(r.filters.years, [1404, 1403]);
+        assert!(r.filters.domains.is_empty(), "an empty value is no filter");
+        assert_eq!(r.filters.from.unwrap().iso_string(), "2025-03-21");
+        assert_eq!(r.filters.to.unwrap().jalali_string(), "1404/10/10");
+        assert_eq!(
+            (r.sort, r.page, r.per_page, r.typos, r.mode),
+            (Sort::Newest, 2, 5, Typos::Exact, MatchMode::Any)
+        );
+    }
+
+    #[test]
+    fn defaults() {
+        let r = search_request(None).unwrap();
+        let d = SearchRequest::default();
+        assert_eq!(
+            (r.q.as_str(), r.sort, r.page, r.per_page, r.typos, r.mode),
+            ("", d.sort, 1, 10, Typos::Auto, MatchMode::All)
+        );
+        assert_eq!(suggest_request(Some("q=x")).unwrap(), ("x".into(), 8));
+    }
+
+    #[test]
+    fn bad_values_say_what_is_expected() {
+        for (query, expected) in [
+            ("sort=best", "relevance, newest or oldest"),
+            ("typos=3", "0, 1, 2 or auto"),
+            ("match=some", "all or any"),
+            ("per_page=ten", "whole number"),
+            ("page=-1", "whole number"),
+            ("page=99999999999999999999999", "whole number"),
+            ("kind=memo", "agreement or news"),
+            ("year=next", "Jalali year"),
+            ("from=1404/13/01", "from:"),
+            ("to=yesterday", "to:"),
+            ("per-page=5", "unknown parameter \"per-page\""),
+            ("q=a&q=b", "more than once"),
+        ] {
+            let m = message(search_request(Some(query)));
+            assert!(m.contains(expected), "{query}: {m}");
+        }
+        assert!(message(suggest_request(Some("limit=many"))).contains("1 to 20"));
+        assert!(message(analyze_request(Some("query=true"))).contains("required"));
+        assert!(message(analyze_request(Some("text=a&query=yes"))).contains("true or false"));
+        let long = format!("text={}", "ا".repeat(MAX_ANALYZE_CHARS + 1));
+        assert!(message(analyze_request(Some(&long))).contains("10000 characters"));
+    }
+}
