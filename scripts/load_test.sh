@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Load test of the running service with Debian's wrk (issue 7): starts `kavosh serve` on an index
+# (127.0.0.1 only, a free port), runs scripts/wrk/search.lua and suggest.lua with 1 and 8
+# connections for a bounded time each, and stops the server.
+#
+#   scripts/load_test.sh INDEX_DIR [SECONDS]        (SECONDS per run, default 20)
+#
+# Build first: cargo build --release (the binary is $CARGO_TARGET_DIR or target/, release).
+# Each run prints wrk's `wrk_result` line and the server's own latency histogram for that run
+# (from /metrics, the difference of kavosh_http_request_duration_seconds before and after):
+#   server endpoint=search requests=N le_1ms=..% le_2.5ms=..% le_5ms=..% le_10ms=..% le_25ms=..% ...
+# Why both: wrk 4 corrects its percentiles for coordinated omission (after the run it adds the
+# requests a constant-rate client would have sent while a slow reply blocked the connection),
+# so one 0.7 s query lifts its p90/p99 at 1 connection far above any request's own time; the
+# server's histogram counts each request's own time, from routing to the reply.
+set -euo pipefail
+
+die() { echo "load_test.sh: $*" >&2; exit 2; }
+[[ $# -ge 1 && $# -le 2 ]] || die "usage: scripts/load_test.sh INDEX_DIR [SECONDS]"
+index="$1"
+secs="${2:-20}"
+[[ -f "$index/meta.json" ]] || die "no index in '$index' (build one: kavosh ingest --index DIR FILE.ndjson)"
+[[ "$secs" =~ ^[0-9]+$ && "$secs" -ge 1 && "$secs" -le 600 ]] || die "SECONDS must be 1..600"
+command -v wrk >/dev/null || die "wrk is missing (apt-get install -y wrk)"
+command -v curl >/dev/null || die "curl is missing"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/kavosh"
+[[ -x "$bin" ]] || die "no $bin: run cargo build --release first"
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+url="http://127.0.0.1:$port"
+log="$(mktemp)"
+"$bin" serve --index "$index" --listen "127.0.0.1:$port" > "$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -f "$log"' EXIT
+for _ in $(seq 1 100); do
+  curl -sf "$url/health" > /dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || die "the server stopped: $(tail -n 5 "$log")"
+  sleep 0.2
+done
+curl -sf "$url/health" > /dev/null || die "the server did not answer /health in 20 s"
+
+# le=bound count pairs of the duration histogram of one route.
+histogram() {
+  curl -sf "$url/metrics" \
+    | grep "^kavosh_http_request_duration_seconds_bucket{.*route=\"/$1\",status=\"200\"" \
+    | sed -E 's/.*le="([^"]+)"\} ([0-9]+)$/\1 \2/' || true
+}
+server_line() { # server_line ENDPOINT BEFORE AFTER
+  awk -v ep="$1" 'NR == FNR { before[$1] = $2; next }
+    { n[++k] = $1; c[k] = $2 - before[$1] }
+    END {
+      total = c[k]; line = "server endpoint=" ep " requests=" total
+      for (i = 1; i < k; i++) if (total > 0) line = line sprintf(" le_%gms=%.1f%%", n[i] * 1000, 100 * c[i] / total)
+      print line
+    }' <(echo "$2") <(echo "$3")
+}
+
+echo "load test: $(curl -sf "$url/health"), ${secs}s per run, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+wrk -t1 -c2 -d3s -s "$root/scripts/wrk/search.lua" "$url" > /dev/null # warm-up, not reported
+for run in "search 1 1" "search 2 8" "suggest 1 1" "suggest 2 8"; do
+  read -r endpoint threads conns <<< "$run"
+  before="$(histogram "$endpoint")"
+  echo "== /$endpoint, $conns connection(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  wrk --latency --timeout 10s -t"$threads" -c"$conns" -d"${secs}s" -s "$root/scripts/wrk/$endpoint.lua" "$url" \
+    | grep '^wrk_result'
+  server_line "$endpoint" "$before" "$(histogram "$endpoint")"
+done
+echo "done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
