@@ -10,7 +10,8 @@
 //!   throughput line gives queries/s;
 //! - a plain timing loop first (criterion's per-iteration means give no tail): each query of
 //!   the set once per pass, 1 warm-up pass and 3 timed passes, printing per class
-//!   `latency bench=.. class=.. n=.. p50_us=.. p99_us=..` (nearest rank).
+//!   `latency bench=.. class=.. n=.. p50_us=.. p99_us=.. cpu_p50_us=.. cpu_p99_us=..`
+//!   (nearest rank; `cpu_` is the thread's on-CPU time, which a loaded machine disturbs less).
 //!
 //! The API has no switch for highlights (every hit gets its title marked and a body snippet),
 //! so "without highlights" is measured as what highlighting costs on its own: the same hits,
@@ -30,6 +31,7 @@ use kavosh::document::StoredDocument;
 use kavosh::index::SearchIndex;
 use kavosh::search::query::{MatchedTerms, QueryBuilder};
 use kavosh::search::{MatchMode, SearchRequest, Typos, highlight, parse, search, suggest};
+use kavosh::server::params::DEFAULT_SUGGESTIONS;
 
 const CLASSES: [&str; 5] = ["word1", "word2", "word3", "phrase", "fuzzy"];
 const TIMED_PASSES: usize = 3;
@@ -104,34 +106,54 @@ fn highlight_one(case: &HighlightCase) -> usize {
         .sum()
 }
 
-/// Times `f` on every item once per pass (1 warm-up pass) and prints per-class percentiles.
+/// Times `f` on every item once per pass (1 warm-up pass) and prints per-class percentiles of
+/// wall time and, where Linux gives it, of the thread's on-CPU time (`cpu_p50_us`, ...).
 fn timing_loop<T>(bench: &str, items: &[(String, T)], mut f: impl FnMut(&T)) {
     for (_, item) in items {
         f(item);
     }
     let passes = if test_mode() { 1 } else { TIMED_PASSES };
-    let mut by_class: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    let mut all = Vec::new();
+    let mut by_class: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    let mut all = (Vec::new(), Vec::new());
     for _ in 0..passes {
         for (class, item) in items {
+            let cpu_started = common::thread_cpu_ns();
             let started = Instant::now();
             f(item);
             let us = started.elapsed().as_secs_f64() * 1e6;
-            by_class.entry(class).or_default().push(us);
-            all.push(us);
+            let cpu = cpu_started
+                .zip(common::thread_cpu_ns())
+                .map(|(a, b)| b.saturating_sub(a) as f64 / 1e3);
+            let entry = by_class.entry(class).or_default();
+            entry.0.push(us);
+            all.0.push(us);
+            if let Some(cpu) = cpu {
+                entry.1.push(cpu);
+                all.1.push(cpu);
+            }
         }
     }
-    let print = |class: &str, v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
+    let print = |class: &str, (wall, cpu): &mut (Vec<f64>, Vec<f64>)| {
+        wall.sort_by(f64::total_cmp);
+        cpu.sort_by(f64::total_cmp);
+        let cpu = if cpu.len() == wall.len() {
+            format!(
+                " cpu_p50_us={:.1} cpu_p99_us={:.1}",
+                common::percentile(cpu, 50.0),
+                common::percentile(cpu, 99.0)
+            )
+        } else {
+            String::new()
+        };
         println!(
             "latency bench={bench} class={class} n={} mean_us={:.1} p50_us={:.1} p90_us={:.1} \
-             p99_us={:.1} max_us={:.1}",
-            v.len(),
-            v.iter().sum::<f64>() / v.len() as f64,
-            common::percentile(v, 50.0),
-            common::percentile(v, 90.0),
-            common::percentile(v, 99.0),
-            v[v.len() - 1],
+             p99_us={:.1} max_us={:.1}{cpu}",
+            wall.len(),
+            wall.iter().sum::<f64>() / wall.len() as f64,
+            common::percentile(wall, 50.0),
+            common::percentile(wall, 90.0),
+            common::percentile(wall, 99.0),
+            wall[wall.len() - 1],
         );
     };
     print("all", &mut all);
@@ -181,7 +203,7 @@ fn benches(c: &mut Criterion) {
         .flat_map(|(n, list)| list.iter().map(move |p| (format!("prefix{n}"), p.clone())))
         .collect();
     timing_loop("suggest", &prefix_items, |p| {
-        black_box(suggest::suggest(&index, p, 10).expect("suggest"));
+        black_box(suggest::suggest(&index, p, DEFAULT_SUGGESTIONS).expect("suggest"));
     });
 
     // criterion: one iteration = one pass over a class.
@@ -235,7 +257,7 @@ fn benches(c: &mut Criterion) {
         group.bench_function(format!("prefix{n}"), |b| {
             b.iter(|| {
                 for p in list {
-                    black_box(suggest::suggest(&index, p, 10).expect("suggest"));
+                    black_box(suggest::suggest(&index, p, DEFAULT_SUGGESTIONS).expect("suggest"));
                 }
             })
         });

@@ -10,15 +10,15 @@
 //! A pass runs each query once (`kavosh::search::search`, 10 hits, typos auto, facets unless
 //! `--no-facets`; highlights always: the API has no switch for them). With `--suggest` each
 //! query is instead split into the prefixes of 2–5 letters of its words, as typed, and each
-//! prefix goes to `suggest` (limit 10); the class is then `prefixN`. Latencies of all timed
-//! passes are pooled; percentiles are nearest-rank, as the peer computes them. Output, one
-//! `latency` line per class and one for `all`:
+//! prefix goes to `suggest` (with the service's default limit); the class is then `prefixN`.
+//! Latencies of all timed passes are pooled; percentiles are nearest-rank, as the peer
+//! computes them. Output, one `latency` line per class and one for `all`:
 //!
 //! `latency class=all n=600 total_ms=.. qps=.. mean_us=.. p50_us=.. p90_us=.. p99_us=.. max_us=..`
 //!
-//! On a shared machine wall time includes waiting for a core; where Linux exposes it
-//! (`/proc/thread-self/schedstat`), each `latency` line also gives the thread's on-CPU time per
-//! request (`cpu_p50_us=.. cpu_p99_us=..`), which load disturbs far less.
+//! On a shared machine wall time includes waiting for a core; on Linux each `latency` line
+//! also gives the CPU time the thread used per request (`cpu_p50_us=.. cpu_p99_us=..`,
+//! `CLOCK_THREAD_CPUTIME_ID`), which load disturbs far less.
 //!
 //! `--slowest N` also prints the N requests with the highest median latency over the passes
 //! (`slow median_us=.. class=.. q=..`), to find what to profile.
@@ -30,6 +30,7 @@ use std::time::Instant;
 
 use kavosh::index::SearchIndex;
 use kavosh::search::{SearchRequest, search, suggest::suggest};
+use kavosh::server::params::DEFAULT_SUGGESTIONS;
 
 struct Args {
     index: PathBuf,
@@ -108,10 +109,33 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Nanoseconds this thread has run on a CPU (Linux), or `None`.
+/// Nanoseconds of CPU time the calling thread has used (`CLOCK_THREAD_CPUTIME_ID`, Linux
+/// x86-64/aarch64), or `None`: on a shared machine, wall time also counts the waits for a core.
+/// (`/proc/thread-self/schedstat` is no substitute: it advances only at scheduler ticks.)
 fn thread_cpu_ns() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok()
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    {
+        #[repr(C)]
+        struct Timespec {
+            tv_sec: i64,
+            tv_nsec: i64,
+        }
+        unsafe extern "C" {
+            fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+        }
+        const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+        let mut ts = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec (two 64-bit fields on these targets).
+        let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+    }
+    #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+    {
+        None
+    }
 }
 
 fn print_stats(class: &str, latencies_ns: &mut [u64], cpu_ns: &mut [u64]) {
@@ -170,7 +194,7 @@ fn run(args: &Args) -> Result<(), String> {
     };
     let one = |text: &str| -> Result<usize, String> {
         if args.suggest {
-            suggest(&index, text, 10)
+            suggest(&index, text, DEFAULT_SUGGESTIONS)
                 .map(|r| r.hits.len())
                 .map_err(|e| format!("{text:?}: {e:?}"))
         } else {
