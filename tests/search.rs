@@ -204,3 +204,10 @@ mod arbitrary_queries {
         }
     }
 }
+
+#[test]
+fn words_spelt_right_get_no_correction() {
+    // One or two hits, but every word exists as typed: nothing to correct.
+    let r = run("نفت -گاز", |_| {});
+    assert_eq!(r.did_you_mean, None);
+}

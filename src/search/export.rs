@@ -1,8 +1,8 @@
 //! CSV export (RFC 4180, UTF-8): every hit of a query, up to [`MAX_EXPORT_ROWS`], and stats
 //! tables. Rows are produced one at a time so a server can stream them.
 
-use tantivy::DocAddress;
 use tantivy::collector::TopDocs;
+use tantivy::{DocAddress, Searcher};
 
 use super::query::QueryBuilder;
 use super::stats::{StatsBucket, StatsResponse};
@@ -63,12 +63,33 @@ pub fn hit_record(doc: &StoredDocument) -> String {
     ])
 }
 
-/// The documents of every hit of `req` (its page and per_page are ignored), in its order, at
-/// most [`MAX_EXPORT_ROWS`]; and whether the cap cut the list.
-pub fn export_hits(
-    index: &SearchIndex,
-    req: &SearchRequest,
-) -> Result<(Vec<DocAddress>, bool), SearchError> {
+/// Every hit of a query, ready to be written out row by row.
+pub struct Export {
+    /// The searcher the addresses belong to (a later commit must not shift them).
+    pub searcher: Searcher,
+    pub addresses: Vec<DocAddress>,
+    /// True when the query had more than [`MAX_EXPORT_ROWS`] hits.
+    pub capped: bool,
+}
+
+impl Export {
+    /// The CSV records of the hits, header first.
+    pub fn records<'a>(
+        &'a self,
+        index: &'a SearchIndex,
+    ) -> impl Iterator<Item = Result<String, SearchError>> + 'a {
+        std::iter::once(Ok(csv_record(HITS_HEADER))).chain(self.addresses.iter().map(|a| {
+            index
+                .stored(&self.searcher, *a)
+                .map(|doc| hit_record(&doc))
+                .map_err(SearchError::from)
+        }))
+    }
+}
+
+/// Every hit of `req` (its page and per_page are ignored), in its order, at most
+/// [`MAX_EXPORT_ROWS`].
+pub fn export_hits(index: &SearchIndex, req: &SearchRequest) -> Result<Export, SearchError> {
     let searcher = index.searcher();
     let parsed = parse::parse(&req.q);
     super::refuse_over_limit(&parsed)?;
@@ -100,7 +121,11 @@ pub fn export_hits(
     };
     let capped = addresses.len() > MAX_EXPORT_ROWS;
     addresses.truncate(MAX_EXPORT_ROWS);
-    Ok((addresses, capped))
+    Ok(Export {
+        searcher,
+        addresses,
+        capped,
+    })
 }
 
 /// A stats table as CSV: `by1,label1,[by2,label2,]count`.

@@ -332,6 +332,7 @@ impl<'a> QueryBuilder<'a> {
         };
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         let mut truncated = false;
+        let mut spelt_as_typed = false;
         'segments: for segment in self.searcher.segment_readers() {
             for field in [self.fields.title_words, self.fields.body_words] {
                 let Ok(inverted) = segment.inverted_index(field) else {
@@ -345,6 +346,7 @@ impl<'a> QueryBuilder<'a> {
                         continue;
                     };
                     if term == word {
+                        spelt_as_typed = true;
                         continue;
                     }
                     if found.len() >= MAX_FUZZY_EXPANSIONS * 4 && !found.contains_key(term) {
@@ -367,7 +369,9 @@ impl<'a> QueryBuilder<'a> {
                 "typo matches for {word:?} limited to the {MAX_FUZZY_EXPANSIONS} most frequent terms"
             ));
         }
-        if let Some((best, _)) = ranked.first() {
+        // Only a word no document contains as typed is offered a correction («نفت» is
+        // not «گفت» misspelt).
+        if !spelt_as_typed && let Some((best, _)) = ranked.first() {
             self.corrections.push((word.to_string(), best.clone()));
         }
         ranked.into_iter().map(|(t, _)| t).collect()

@@ -91,6 +91,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/search", get(routes::search))
         .route("/suggest", get(routes::suggest))
+        .route("/stats", get(routes::stats))
+        .route("/aggregate", axum::routing::post(routes::aggregate))
         .route(
             "/documents",
             axum::routing::post(routes::post_documents).route_layer(writes.clone()),

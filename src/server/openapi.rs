@@ -21,6 +21,8 @@ use super::routes;
     paths(
         routes::search,
         routes::suggest,
+        routes::stats,
+        routes::aggregate,
         routes::get_document,
         routes::post_documents,
         routes::put_document,

@@ -1,4 +1,4 @@
-//! Query strings, read into the requests of `/search`, `/suggest` and `/analyze`.
+//! Query strings, read into the requests of `/search`, `/stats`, `/suggest` and `/analyze`.
 //!
 //! Filters repeat (`partner=a&partner=b`); every other parameter is given at most once. Unknown
 //! names are refused, so a misspelt parameter (`per-page`) is a 400, not silently ignored.
@@ -8,6 +8,7 @@
 use crate::analysis::fold;
 use crate::calendar::Day;
 use crate::document::Kind;
+use crate::search::stats::{StatsBy, StatsRequest};
 use crate::search::suggest::MAX_SUGGESTIONS;
 use crate::search::{Filters, MatchMode, SearchRequest, Sort, Typos};
 
@@ -20,7 +21,10 @@ pub const MAX_ANALYZE_CHARS: usize = 10_000;
 
 const SEARCH: &[&str] = &[
     "q", "kind", "partner", "domain", "year", "from", "to", "sort", "page", "per_page", "typos",
-    "match",
+    "match", "format",
+];
+const STATS: &[&str] = &[
+    "q", "kind", "partner", "domain", "year", "from", "to", "typos", "by", "top", "format",
 ];
 const SUGGEST: &[&str] = &["q", "limit"];
 const ANALYZE: &[&str] = &["text", "query"];
@@ -89,10 +93,28 @@ fn day(name: &str, v: Option<&str>) -> Result<Option<Day>, ApiError> {
         .transpose()
 }
 
-/// The search a `/search` query string asks for.
-pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
-    let p = Params::parse(raw, SEARCH)?;
-    let defaults = SearchRequest::default();
+/// How a reply is written: JSON, or CSV for researchers' export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+fn format(p: &Params) -> Result<Format, ApiError> {
+    Ok(p.read(
+        "format",
+        |v| match v {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        },
+        "json or csv",
+    )?
+    .unwrap_or(Format::Json))
+}
+
+/// The filters shared by `/search` and `/stats`.
+fn filters(p: &Params) -> Result<Filters, ApiError> {
     let kinds = p
         .all("kind")
         .map(|k| {
@@ -109,18 +131,28 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let filters = Filters {
+    Ok(Filters {
         kinds,
         partners: p.all("partner").map(|s| s.trim().to_string()).collect(),
         domains: p.all("domain").map(|s| s.trim().to_string()).collect(),
         years,
         from: day("from", p.one("from")?)?,
         to: day("to", p.one("to")?)?,
-    };
+    })
+}
+
+fn typos(p: &Params) -> Result<Option<Typos>, ApiError> {
+    p.read("typos", Typos::parse, "0, 1, 2 or auto")
+}
+
+/// The search a `/search` query string asks for, and the reply's format.
+pub fn search_request(raw: Option<&str>) -> Result<(SearchRequest, Format), ApiError> {
+    let p = Params::parse(raw, SEARCH)?;
+    let defaults = SearchRequest::default();
     let positive = "a whole number from 1";
-    Ok(SearchRequest {
+    let request = SearchRequest {
         q: p.one("q")?.unwrap_or("").to_string(),
-        filters,
+        filters: filters(&p)?,
         sort: p
             .read("sort", Sort::parse, "relevance, newest or oldest")?
             .unwrap_or(defaults.sort),
@@ -128,14 +160,36 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
         per_page: p
             .read("per_page", number, positive)?
             .unwrap_or(defaults.per_page),
-        typos: p
-            .read("typos", Typos::parse, "0, 1, 2 or auto")?
-            .unwrap_or(defaults.typos),
+        typos: typos(&p)?.unwrap_or(defaults.typos),
         mode: p
             .read("match", match_mode, "all or any")?
             .unwrap_or(defaults.mode),
         facets: true,
-    })
+    };
+    Ok((request, format(&p)?))
+}
+
+/// The counts a `/stats` query string asks for, and the reply's format.
+pub fn stats_request(raw: Option<&str>) -> Result<(StatsRequest, Format), ApiError> {
+    let p = Params::parse(raw, STATS)?;
+    let by = p
+        .all("by")
+        .map(|b| {
+            StatsBy::parse(b.trim()).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "bad by {b:?}: expected partner, domain, kind, year or month"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let request = StatsRequest {
+        q: p.one("q")?.unwrap_or("").to_string(),
+        filters: filters(&p)?,
+        by,
+        top: p.read("top", number, "a whole number from 1")?,
+        typos: typos(&p)?.unwrap_or(Typos::Auto),
+    };
+    Ok((request, format(&p)?))
 }
 
 fn match_mode(v: &str) -> Option<MatchMode> {
@@ -186,11 +240,13 @@ mod tests {
 
     #[test]
     fn filters_repeat_and_numbers_take_any_digits() {
-        let r = search_request(Some(
+        let (r, format) = search_request(Some(
             "q=%D9%81%D9%86%D8%A7%D9%88%D8%B1%DB%8C&partner=a&partner=b+c&kind=news&year=%DB%B1%DB%B4%DB%B0%DB%B4\
-             &year=1403&from=1404/01/01&to=2025-12-31&sort=newest&page=2&per_page=5&typos=0&match=any&domain=",
+             &year=1403&from=1404/01/01&to=2025-12-31&sort=newest&page=2&per_page=5&typos=0&match=any&domain=\
+             &format=csv",
         ))
         .unwrap();
+        assert_eq!(format, Format::Csv);
         assert_eq!(r.q, "فناوری");
         assert_eq!(r.filters.partners, ["a", "b c"]);
         assert_eq!(r.filters.kinds, [Kind::News]);
@@ -206,7 +262,8 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let r = search_request(None).unwrap();
+        let (r, format) = search_request(None).unwrap();
+        assert_eq!(format, Format::Json);
         let d = SearchRequest::default();
         assert_eq!(
             (r.q.as_str(), r.sort, r.page, r.per_page, r.typos, r.mode),
@@ -230,11 +287,19 @@ mod tests {
             ("to=yesterday", "to:"),
             ("per-page=5", "unknown parameter \"per-page\""),
             ("q=a&q=b", "more than once"),
+            ("format=xml", "json or csv"),
         ] {
             let m = message(search_request(Some(query)));
             assert!(m.contains(expected), "{query}: {m}");
         }
         assert!(message(suggest_request(Some("limit=many"))).contains("1 to 20"));
+        assert!(message(stats_request(Some("by=city"))).contains("partner, domain"));
+        assert!(message(stats_request(Some("by=year&top=all"))).contains("whole number"));
+        let (s, f) = stats_request(Some("by=year&by=domain&top=3&format=csv&kind=news")).unwrap();
+        assert_eq!(
+            (s.by, s.top, f),
+            (vec![StatsBy::Year, StatsBy::Domain], Some(3), Format::Csv)
+        );
         assert!(message(analyze_request(Some("query=true"))).contains("required"));
         assert!(message(analyze_request(Some("text=a&query=yes"))).contains("true or false"));
         let long = format!("text={}", "ا".repeat(MAX_ANALYZE_CHARS + 1));

@@ -3,21 +3,24 @@
 //! is in [`crate::search`], [`super::documents`] and [`super::params`].
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{Method, StatusCode, Uri, header};
-use axum::response::IntoResponse;
-use serde::Serialize;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 
 use super::documents::{self, BatchReport};
 use super::error::{ApiError, ErrorBody};
+use super::params::Format;
 use super::{AppState, params};
 use crate::analysis::QueryTerm;
-use crate::document::{StoredDocument, Taxonomy};
+use crate::calendar::Day;
+use crate::document::{Kind, StoredDocument, Taxonomy};
 use crate::index::SearchIndex;
-use crate::search::SearchResponse;
+use crate::search::stats::StatsResponse;
 use crate::search::suggest::SuggestResponse;
+use crate::search::{Filters, SearchRequest, SearchResponse, export};
 
 /// Runs index work on the blocking pool.
 async fn blocking<T, E>(
@@ -51,20 +54,205 @@ where
         ("per_page" = Option<usize>, Query, description = "1 to 100, default 10"),
         ("typos" = Option<String>, Query, description = "0, 1, 2 or auto (default: 0 edits under 5 letters, 1 from 5, 2 from 9)"),
         ("match" = Option<String>, Query, description = "all (default; relaxes to any when all finds nothing) or any"),
+        ("format" = Option<String>, Query, description = "json (default) or csv: every hit of the query (page and per_page ignored), at most 100,000 rows, streamed as RFC 4180 UTF-8 with header X-Kavosh-Export-Capped: true when cut"),
     ),
     responses(
-        (status = 200, description = "Hits, facets and warnings", body = SearchResponse),
+        (status = 200, description = "Hits, facets and warnings (or CSV with format=csv)", body = SearchResponse),
         (status = 400, description = "A bad parameter or an exceeded limit, named", body = ErrorBody),
         (status = 408, description = "Longer than the 10 s limit", body = ErrorBody),
     ))]
 pub async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<SearchResponse>, ApiError> {
-    let request = params::search_request(query.as_deref())?;
-    blocking(&state, move |index| crate::search::search(index, &request))
-        .await
-        .map(Json)
+) -> Result<Response, ApiError> {
+    let (request, format) = params::search_request(query.as_deref())?;
+    match format {
+        Format::Json => blocking(&state, move |index| crate::search::search(index, &request))
+            .await
+            .map(|r| Json(r).into_response()),
+        Format::Csv => export_csv(&state, request).await,
+    }
+}
+
+/// Rows sent to the client per chunk of a streamed export.
+const EXPORT_CHUNK_ROWS: usize = 500;
+
+/// Streams every hit of a search as CSV: the hits are found first (errors are still a JSON
+/// reply), then rows are written on the blocking pool as the client reads them.
+async fn export_csv(state: &AppState, request: SearchRequest) -> Result<Response, ApiError> {
+    let export = blocking(state, move |index| export::export_hits(index, &request)).await?;
+    let capped = export.capped;
+    let index = state.index.clone();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut chunk = String::new();
+        for (i, record) in export.records(&index).enumerate() {
+            match record {
+                Ok(r) => chunk.push_str(&r),
+                Err(e) => {
+                    tracing::error!("export stopped: {e:?}");
+                    return;
+                }
+            }
+            if (i + 1) % EXPORT_CHUNK_ROWS == 0
+                && tx
+                    .blocking_send(Bytes::from(std::mem::take(&mut chunk)))
+                    .is_err()
+            {
+                return; // The client went away.
+            }
+        }
+        let _ = tx.blocking_send(Bytes::from(chunk));
+    });
+    // Fused: the gzip layer polls once more after the end, which a bare `unfold` forbids.
+    let body =
+        futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv()
+                .await
+                .map(|bytes| (Ok::<_, std::convert::Infallible>(bytes), rx))
+        }));
+    Ok(csv_response(
+        Body::from_stream(body),
+        "kavosh-search.csv",
+        capped,
+    ))
+}
+
+fn csv_response(body: Body, file_name: &str, capped: bool) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-kavosh-export-capped"),
+                capped.to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Exact document counts by partner, domain, kind, Jalali year or month (two `by` for a
+/// two-level breakdown), for the same query and filters as `/search`.
+#[utoipa::path(get, path = "/stats", tag = "analytics",
+    params(
+        ("by" = Vec<String>, Query, description = "partner, domain, kind, year or month; give one or two (e.g. by=year&by=domain)"),
+        ("top" = Option<usize>, Query, description = "Keep the N largest buckets of each level (year and month: the latest N)"),
+        ("q" = Option<String>, Query, description = "A query, as for /search (none: every document)"),
+        ("kind" = Option<Vec<String>>, Query, description = "As for /search"),
+        ("partner" = Option<Vec<String>>, Query, description = "As for /search"),
+        ("domain" = Option<Vec<String>>, Query, description = "As for /search"),
+        ("year" = Option<Vec<u32>>, Query, description = "As for /search"),
+        ("from" = Option<String>, Query, description = "As for /search"),
+        ("to" = Option<String>, Query, description = "As for /search"),
+        ("typos" = Option<String>, Query, description = "As for /search"),
+        ("format" = Option<String>, Query, description = "json (default) or csv (RFC 4180, UTF-8: by1,by1_label[,by2,by2_label],count)"),
+    ),
+    responses(
+        (status = 200, description = "Counts; domains roll up to parents; months as 1404/09 with Persian names", body = StatsResponse),
+        (status = 400, description = "A bad parameter or an exceeded limit, named", body = ErrorBody),
+    ))]
+pub async fn stats(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (request, format) = params::stats_request(query.as_deref())?;
+    let reply = blocking(&state, move |index| {
+        crate::search::stats::stats(index, &request)
+    })
+    .await?;
+    Ok(match format {
+        Format::Json => Json(reply).into_response(),
+        Format::Csv => csv_response(
+            Body::from(export::stats_csv(&reply)),
+            "kavosh-stats.csv",
+            false,
+        ),
+    })
+}
+
+/// An `/aggregate` request body.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateRequest {
+    /// A query, as for /search (none: every document).
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub filters: AggregateFilters,
+    /// Elasticsearch-style aggregations (terms, histogram, date_histogram, range, stats,
+    /// cardinality, …) on the fields kind, partner, domain, date, year (Jalali), month (Jalali
+    /// 140409), number.
+    #[schema(value_type = Object)]
+    pub aggs: serde_json::Value,
+}
+
+/// Filters of an `/aggregate` request, as in /search.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateFilters {
+    #[serde(default)]
+    pub kind: Vec<String>,
+    #[serde(default)]
+    pub partner: Vec<String>,
+    #[serde(default)]
+    pub domain: Vec<String>,
+    #[serde(default)]
+    pub year: Vec<u64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl AggregateFilters {
+    fn into_filters(self) -> Result<Filters, ApiError> {
+        let day = |name: &str, v: Option<String>| {
+            v.map(|v| Day::parse(&v).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
+                .transpose()
+        };
+        Ok(Filters {
+            kinds: self
+                .kind
+                .iter()
+                .map(|k| {
+                    Kind::parse(k).ok_or_else(|| {
+                        ApiError::bad_request(format!("bad kind {k:?}: expected agreement or news"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            partners: self.partner,
+            domains: self.domain,
+            years: self.year,
+            from: day("from", self.from)?,
+            to: day("to", self.to)?,
+        })
+    }
+}
+
+/// Runs Elasticsearch-style aggregations with tantivy's aggregation engine, within a limit of
+/// 10,000 buckets and 64 MiB.
+#[utoipa::path(post, path = "/aggregate", tag = "analytics",
+    request_body(content = AggregateRequest, description = "{\"q\", \"filters\", \"aggs\"}", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The aggregation results, shaped as Elasticsearch's", body = Object),
+        (status = 400, description = "Bad JSON, a field that cannot be aggregated, or an exceeded limit, named", body = ErrorBody),
+    ))]
+pub async fn aggregate(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body = body?;
+    let request: AggregateRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("bad aggregation request: {e}")))?;
+    let filters = request.filters.into_filters()?;
+    blocking(&state, move |index| {
+        crate::search::stats::aggregate(index, &request.q, &filters, request.aggs)
+    })
+    .await
+    .map(Json)
 }
 
 /// Search-as-you-type: completions of the last word and the best matching titles.

@@ -6,6 +6,7 @@
 //! (`t-…`, made-up words, Jalali year 1390, before the corpus) so the other tests' counts
 //! stay true while they run in parallel.
 
+mod analytics;
 mod documents;
 mod errors;
 mod operations;

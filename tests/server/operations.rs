@@ -68,6 +68,8 @@ async fn openapi_describes_every_route() {
     for (path, method) in [
         ("/search", "get"),
         ("/suggest", "get"),
+        ("/stats", "get"),
+        ("/aggregate", "post"),
         ("/documents", "post"),
         ("/documents/{id}", "get"),
         ("/documents/{id}", "put"),
@@ -100,7 +102,7 @@ async fn openapi_describes_every_route() {
         search_params,
         [
             "q", "kind", "partner", "domain", "year", "from", "to", "sort", "page", "per_page",
-            "typos", "match"
+            "typos", "match", "format"
         ]
     );
 }
