@@ -81,8 +81,7 @@ fn parse_only(corpus: &Path, docs: usize) {
 }
 
 fn benches(c: &mut Criterion) {
-    let test_mode = std::env::args().any(|a| a == "--test");
-    let docs = if test_mode {
+    let docs = if common::test_mode() {
         1_000
     } else {
         common::docs_from_env(10_000)

@@ -36,10 +36,6 @@ use kavosh::server::params::DEFAULT_SUGGESTIONS;
 const CLASSES: [&str; 5] = ["word1", "word2", "word3", "phrase", "fuzzy"];
 const TIMED_PASSES: usize = 3;
 
-fn test_mode() -> bool {
-    std::env::args().any(|a| a == "--test")
-}
-
 fn request(q: &str, facets: bool) -> SearchRequest {
     SearchRequest {
         q: q.to_string(),
@@ -112,7 +108,7 @@ fn timing_loop<T>(bench: &str, items: &[(String, T)], mut f: impl FnMut(&T)) {
     for (_, item) in items {
         f(item);
     }
-    let passes = if test_mode() { 1 } else { TIMED_PASSES };
+    let passes = if common::test_mode() { 1 } else { TIMED_PASSES };
     let mut by_class: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
     let mut all = (Vec::new(), Vec::new());
     for _ in 0..passes {
@@ -163,7 +159,7 @@ fn timing_loop<T>(bench: &str, items: &[(String, T)], mut f: impl FnMut(&T)) {
 }
 
 fn benches(c: &mut Criterion) {
-    let docs = if test_mode() {
+    let docs = if common::test_mode() {
         1_000
     } else {
         common::docs_from_env(100_000)

@@ -24,6 +24,14 @@ pub fn bench_data() -> PathBuf {
     dir
 }
 
+/// Whether criterion runs in test mode (`cargo test --benches`, or `cargo bench -- --test`):
+/// the benches then run once, on a small corpus. criterion itself decides so when cargo did not
+/// pass `--bench`.
+pub fn test_mode() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--test")
+}
+
 /// `KAVOSH_BENCH_DOCS`, or `default`.
 pub fn docs_from_env(default: usize) -> usize {
     match std::env::var("KAVOSH_BENCH_DOCS") {
