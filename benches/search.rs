@@ -113,12 +113,12 @@ fn timing_loop<T>(bench: &str, items: &[(String, T)], mut f: impl FnMut(&T)) {
     let mut all = (Vec::new(), Vec::new());
     for _ in 0..passes {
         for (class, item) in items {
-            let cpu_started = common::thread_cpu_ns();
+            let cpu_started = common::cpu::thread_cpu_ns();
             let started = Instant::now();
             f(item);
             let us = started.elapsed().as_secs_f64() * 1e6;
             let cpu = cpu_started
-                .zip(common::thread_cpu_ns())
+                .zip(common::cpu::thread_cpu_ns())
                 .map(|(a, b)| b.saturating_sub(a) as f64 / 1e3);
             let entry = by_class.entry(class).or_default();
             entry.0.push(us);
