@@ -77,7 +77,12 @@ fn best_window(text: &str, spans: &[(usize, usize)]) -> (usize, usize) {
         }
     }
     let (mut start, mut end, _) = best;
-    if start > 0
+    // A match is never cut: the window grows to hold a match crossing its edge; otherwise the
+    // edges move to the nearest space inside the window.
+    let crossing = |at: usize| spans.iter().find(|s| s.0 < at && at < s.1).copied();
+    if let Some((from, _)) = crossing(start) {
+        start = from;
+    } else if start > 0
         && let Some((space, c)) = text[start..]
             .char_indices()
             .find(|(_, c)| c.is_whitespace())
@@ -86,7 +91,9 @@ fn best_window(text: &str, spans: &[(usize, usize)]) -> (usize, usize) {
     {
         start += space + c.len_utf8();
     }
-    if end < text.len()
+    if let Some((_, to)) = crossing(end) {
+        end = to;
+    } else if end < text.len()
         && let Some(space) = text[..end].rfind(char::is_whitespace)
         && space > start
         && end - space < 40
@@ -181,6 +188,27 @@ mod tests {
             (100..=SNIPPET_CHARS + 2).contains(&n),
             "{n} chars: {visible}"
         );
+    }
+
+    #[test]
+    fn a_match_at_the_window_edge_is_not_cut() {
+        // The best window (two matches) ends inside the third occurrence's long word.
+        let text = format!(
+            "پارک {} پارک {} فناوریهای {}",
+            "ا".repeat(60),
+            "ب".repeat(86),
+            "پ ".repeat(100)
+        );
+        let s = snippet(&text, &terms(&["پارک", "فناوری"], &[]));
+        assert!(s.contains("<mark>فناوریهای</mark>"), "{s}");
+        assert_eq!(s.matches("<mark>").count(), s.matches("</mark>").count());
+        for mark in s.split("<mark>").skip(1) {
+            let word = mark.split("</mark>").next().unwrap();
+            assert!(
+                ["پارک", "فناوریهای"].contains(&word),
+                "cut mark {word:?} in {s}"
+            );
+        }
     }
 
     #[test]
