@@ -211,3 +211,21 @@ fn words_spelt_right_get_no_correction() {
     let r = run("نفت -گاز", |_| {});
     assert_eq!(r.did_you_mean, None);
 }
+
+#[test]
+fn words_found_as_typed_are_not_expanded() {
+    // «فناوری» is in the corpus: its typo neighbour «فناور» is not searched or marked.
+    let r = run("فناوری", |r| r.typos = Typos::Auto);
+    for h in &r.hits {
+        assert!(
+            !h.highlights.body.contains("<mark>فناور</mark>"),
+            "{}",
+            h.highlights.body
+        );
+        assert!(
+            !h.highlights.title.contains("<mark>فناور</mark>"),
+            "{}",
+            h.highlights.title
+        );
+    }
+}

@@ -315,9 +315,11 @@ impl<'a> QueryBuilder<'a> {
 
     /// Words of the documents within the allowed edits of `word`, most frequent first (from the
     /// word fields: the exact fields' concatenations would offer `دانشگاهو` for `دانشگاه`).
+    /// A word that documents contain as typed is taken as meant: no expansion (`فناوری` does
+    /// not also look for `فناور`), and no walk of the term dictionaries.
     fn fuzzy_expansions(&mut self, word: &str) -> Vec<String> {
         let edits = self.typos.edits(word.chars().count());
-        if edits == 0 || word.chars().any(|c| c.is_ascii_digit()) {
+        if edits == 0 || word.chars().any(|c| c.is_ascii_digit()) || self.in_documents(word) {
             return Vec::new();
         }
         let automaton = match FuzzyTermQuery::new(
@@ -332,7 +334,6 @@ impl<'a> QueryBuilder<'a> {
         };
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         let mut truncated = false;
-        let mut spelt_as_typed = false;
         'segments: for segment in self.searcher.segment_readers() {
             for field in [self.fields.title_words, self.fields.body_words] {
                 let Ok(inverted) = segment.inverted_index(field) else {
@@ -346,7 +347,6 @@ impl<'a> QueryBuilder<'a> {
                         continue;
                     };
                     if term == word {
-                        spelt_as_typed = true;
                         continue;
                     }
                     if found.len() >= MAX_FUZZY_EXPANSIONS * 4 && !found.contains_key(term) {
@@ -369,12 +369,25 @@ impl<'a> QueryBuilder<'a> {
                 "typo matches for {word:?} limited to the {MAX_FUZZY_EXPANSIONS} most frequent terms"
             ));
         }
-        // Only a word no document contains as typed is offered a correction («نفت» is
-        // not «گفت» misspelt).
-        if !spelt_as_typed && let Some((best, _)) = ranked.first() {
+        if let Some((best, _)) = ranked.first() {
             self.corrections.push((word.to_string(), best.clone()));
         }
         ranked.into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// True when some title or body holds `word` as a word.
+    fn in_documents(&self, word: &str) -> bool {
+        self.searcher.segment_readers().iter().any(|segment| {
+            [self.fields.title_words, self.fields.body_words]
+                .into_iter()
+                .any(|field| {
+                    segment.inverted_index(field).is_ok_and(|inverted| {
+                        inverted
+                            .doc_freq(&Term::from_field_text(field, word))
+                            .is_ok_and(|n| n > 0)
+                    })
+                })
+        })
     }
 
     fn phrase(&mut self, text: &str, scope: Scope, negated: bool) -> Option<Box<dyn Query>> {
