@@ -1,12 +1,10 @@
 //! CSV export (RFC 4180, UTF-8): every hit of a query, up to [`MAX_EXPORT_ROWS`], and stats
 //! tables. Rows are produced one at a time so a server can stream them.
 
-use tantivy::collector::TopDocs;
 use tantivy::{DocAddress, Searcher};
 
-use super::query::QueryBuilder;
 use super::stats::{StatsBucket, StatsResponse};
-use super::{SearchError, SearchRequest, Sort, parse, with_filters};
+use super::{SearchError, SearchRequest, filtered_query, main_pass};
 use crate::document::StoredDocument;
 use crate::index::SearchIndex;
 
@@ -90,35 +88,9 @@ impl Export {
 /// Every hit of `req` (its page and per_page are ignored), in its order, at most
 /// [`MAX_EXPORT_ROWS`].
 pub fn export_hits(index: &SearchIndex, req: &SearchRequest) -> Result<Export, SearchError> {
-    let searcher = index.searcher();
-    let parsed = parse::parse(&req.q);
-    super::refuse_over_limit(&parsed)?;
-    let built = QueryBuilder::new(&index.fields, &searcher, req.typos, req.mode).build(&parsed);
-    let clauses = req.filters.clauses(&index.fields)?;
-    let query = with_filters(built.query, &clauses, None);
-    let top = TopDocs::with_limit(MAX_EXPORT_ROWS + 1);
-    let mut addresses: Vec<DocAddress> = match req.sort {
-        Sort::Relevance => searcher
-            .search(&*query, &top.order_by_score())?
-            .into_iter()
-            .map(|(_, a)| a)
-            .collect(),
-        Sort::Newest | Sort::Oldest => {
-            let order = if req.sort == Sort::Newest {
-                tantivy::Order::Desc
-            } else {
-                tantivy::Order::Asc
-            };
-            searcher
-                .search(
-                    &*query,
-                    &top.order_by_fast_field::<tantivy::DateTime>("date", order),
-                )?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect()
-        }
-    };
+    let (searcher, _, query) = filtered_query(index, &req.q, &req.filters, req.typos, req.mode)?;
+    let pass = main_pass(&searcher, &*query, req.sort, (0, MAX_EXPORT_ROWS + 1), &[])?;
+    let mut addresses: Vec<DocAddress> = pass.hits.into_iter().map(|(_, a)| a).collect();
     let capped = addresses.len() > MAX_EXPORT_ROWS;
     addresses.truncate(MAX_EXPORT_ROWS);
     Ok(Export {

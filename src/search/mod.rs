@@ -165,12 +165,24 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     };
     let offset = (req.page - 1) * req.per_page;
     let mut full = with_filters(built.query.box_clone(), &filter_clauses, None);
-    let mut pass = main_pass(&searcher, &*full, req, offset, &shared_facets)?;
+    let mut pass = main_pass(
+        &searcher,
+        &*full,
+        req.sort,
+        (offset, req.per_page),
+        &shared_facets,
+    )?;
     if pass.total == 0 && mode == MatchMode::All && built.has_text && word_count(&parsed) > 1 {
         mode = MatchMode::Any;
         built = query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
         full = with_filters(built.query.box_clone(), &filter_clauses, None);
-        pass = main_pass(&searcher, &*full, req, offset, &shared_facets)?;
+        pass = main_pass(
+            &searcher,
+            &*full,
+            req.sort,
+            (offset, req.per_page),
+            &shared_facets,
+        )?;
         relaxed = pass.total > 0;
     }
     let total = pass.total;
@@ -229,8 +241,26 @@ fn validate(req: &SearchRequest) -> Result<(), SearchError> {
     Ok(())
 }
 
+/// `q` under `filters`, for the routes that need no relaxation or separate facet passes
+/// (stats, aggregations, export): the query and the searcher it was built for.
+pub(crate) fn filtered_query(
+    index: &SearchIndex,
+    q: &str,
+    filters: &Filters,
+    typos: Typos,
+    mode: MatchMode,
+) -> Result<(Searcher, query::BuiltQuery, Box<dyn Query>), SearchError> {
+    let searcher = index.searcher();
+    let parsed = parse::parse(q);
+    refuse_over_limit(&parsed)?;
+    let clauses = filters.clauses(&index.fields)?;
+    let built = query::QueryBuilder::new(&index.fields, &searcher, typos, mode).build(&parsed);
+    let full = with_filters(built.query.box_clone(), &clauses, None);
+    Ok((searcher, built, full))
+}
+
 /// A query over a limit is refused (a 400 naming the limit), not cut silently.
-pub(crate) fn refuse_over_limit(parsed: &parse::Parsed) -> Result<(), SearchError> {
+fn refuse_over_limit(parsed: &parse::Parsed) -> Result<(), SearchError> {
     match &parsed.over_limit {
         Some(limit) => Err(SearchError::Invalid(limit.clone())),
         None => Ok(()),
@@ -270,22 +300,22 @@ pub(crate) fn with_filters(
 
 /// What one pass over the matching documents gives: a page of hits, the exact total and the
 /// counts of the facets that have no filter of their own.
-struct MainPass {
-    hits: Vec<(Option<f32>, DocAddress)>,
-    total: usize,
-    facets: Option<AggregationResults>,
+pub(crate) struct MainPass {
+    pub hits: Vec<(Option<f32>, DocAddress)>,
+    pub total: usize,
+    pub facets: Option<AggregationResults>,
 }
 
-fn main_pass(
+pub(crate) fn main_pass(
     searcher: &Searcher,
     query: &dyn Query,
-    req: &SearchRequest,
-    offset: usize,
+    sort: Sort,
+    (offset, limit): (usize, usize),
     shared_facets: &[FacetName],
 ) -> Result<MainPass, SearchError> {
     let facets = (!shared_facets.is_empty()).then(|| facets::collector(shared_facets));
-    let top = TopDocs::with_limit(req.per_page).and_offset(offset);
-    let order = match req.sort {
+    let top = TopDocs::with_limit(limit).and_offset(offset);
+    let order = match sort {
         Sort::Relevance => None,
         Sort::Newest => Some(Order::Desc),
         Sort::Oldest => Some(Order::Asc),

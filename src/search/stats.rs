@@ -10,8 +10,8 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::Count;
 
-use super::query::{MatchMode, QueryBuilder, Typos};
-use super::{Filters, SearchError, parse, with_filters};
+use super::query::{MatchMode, Typos};
+use super::{Filters, SearchError, filtered_query};
 use crate::calendar::jalali_month_label;
 use crate::document::Taxonomy;
 use crate::index::SearchIndex;
@@ -112,13 +112,8 @@ pub fn stats(index: &SearchIndex, req: &StatsRequest) -> Result<StatsResponse, S
             super::MAX_QUERY_CHARS
         )));
     }
-    let searcher = index.searcher();
-    let parsed = parse::parse(&req.q);
-    super::refuse_over_limit(&parsed)?;
-    let built =
-        QueryBuilder::new(&index.fields, &searcher, req.typos, MatchMode::All).build(&parsed);
-    let clauses = req.filters.clauses(&index.fields)?;
-    let query = with_filters(built.query, &clauses, None);
+    let (searcher, built, query) =
+        filtered_query(index, &req.q, &req.filters, req.typos, MatchMode::All)?;
 
     let mut level: Option<Value> = None;
     for by in req.by.iter().rev() {
@@ -227,13 +222,7 @@ pub fn aggregate(
     check_fields(&aggs)?;
     let aggs: Aggregations = serde_json::from_value(aggs)
         .map_err(|e| SearchError::Invalid(format!("bad aggregation request: {e}")))?;
-    let searcher = index.searcher();
-    let parsed = parse::parse(q);
-    super::refuse_over_limit(&parsed)?;
-    let built =
-        QueryBuilder::new(&index.fields, &searcher, Typos::Auto, MatchMode::All).build(&parsed);
-    let clauses = filters.clauses(&index.fields)?;
-    let query = with_filters(built.query, &clauses, None);
+    let (searcher, _, query) = filtered_query(index, q, filters, Typos::Auto, MatchMode::All)?;
     let results = searcher
         .search(&*query, &collector(aggs))
         .map_err(|e| SearchError::Invalid(format!("aggregation refused: {e}")))?;
