@@ -161,6 +161,28 @@ fn highlights_mark_the_original_spelling() {
     assert!(filters.clauses(&index().fields).unwrap().is_empty());
 }
 
+#[test]
+fn a_joined_query_word_finds_and_marks_it_written_apart() {
+    // The seed page writes «تفاهمنامه» joined; most titles write «تفاهم نامه» with a space.
+    let r = run("تفاهمنامه", |r| r.typos = Typos::Exact);
+    assert!(ids(&r).contains(&"mou-054"));
+    let marks: Vec<&str> = r
+        .hits
+        .iter()
+        .flat_map(|h| [h.highlights.title.as_str(), h.highlights.body.as_str()])
+        .flat_map(|text| text.split("<mark>").skip(1))
+        .filter_map(|m| m.split("</mark>").next())
+        .collect();
+    assert!(marks.contains(&"تفاهم نامه"), "{marks:?}");
+    assert!(marks.contains(&"تفاهمنامه"), "{marks:?}");
+    assert!(
+        marks
+            .iter()
+            .all(|m| m.replace([' ', '\u{200c}'], "") == "تفاهمنامه"),
+        "only whole compounds are marked: {marks:?}"
+    );
+}
+
 mod arbitrary_queries {
     use super::*;
     use proptest::prelude::*;

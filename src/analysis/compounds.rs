@@ -2,15 +2,16 @@
 //! (spaced) must meet, in documents and in queries.
 //!
 //! Index side, every field holds for a ZWNJ word its parts at consecutive positions *and* its
-//! joined form at the first part's position; the exact field also holds the concatenations of
-//! 2 and 3 space-separated neighbours (`هم افزایی` → `همافزایی`) at the first word's position.
-//! Query side, [`Chunk`]s group 1–3 consecutive query words into one joined term, which may meet
-//! a joined or ZWNJ word of a document (via its joined form) or a spaced one (via the
-//! concatenations). This module computes those forms; `tokenizer` and `search::query` use them.
+//! joined form at the first part's position; spaced words are indexed as they are, word by word.
+//! Query side, a word also looks for its [`splits`] into words the documents hold (`همافزایی`
+//! → the phrase `هم افزایی`, meeting spaced and ZWNJ spellings), and [`Chunk`]s group 2–3
+//! neighbouring query words into one joined term (`هم افزایی` → `همافزایی`, meeting joined and
+//! ZWNJ spellings). So all the work of compounds is done at query time, on a few words, rather
+//! than on every pair of neighbours of every document. This module computes those forms;
+//! `tokenizer` and `search::query` use them.
 
 use std::borrow::Cow;
 
-use super::lexicon::Lexicon;
 use super::segment::{Segments, Word};
 use super::spelling::canonical_spelling;
 use super::stemmer::stem;
@@ -66,25 +67,56 @@ pub fn spaced_runs(seg: &Segments, i: usize) -> impl Iterator<Item = (usize, usi
         })
 }
 
-/// Prefixes and suffixes that Persian writers attach, separate with a ZWNJ, or with a space.
-/// (The rest after them is often a verb form or an affixed word the lexicon does not list:
-/// `میشود`, `همافزایی`, so it is not looked up.)
-const DETACHABLE_PREFIXES: &[&str] = &["نمی", "می", "هم", "بی", "نا"];
-const DETACHABLE_SUFFIXES: &[&str] = &["هایی", "های", "ها", "ترین", "تر", "ای"];
+/// Most ways one joined word is tried written apart.
+pub const MAX_SPLITS: usize = 4;
 
-/// True when a joined word may appear in documents as two words or ZWNJ parts: two known
-/// words (`تفاهمنامه`), a detachable prefix (`میشود`, `همافزایی`), or a known word with a
-/// detachable suffix (`فناوریها`). Phrase queries then also try the word spread over two positions.
-pub fn may_be_written_apart(word: &str) -> bool {
-    let lex = Lexicon::get();
-    let known_rest = |rest: &str| rest.chars().count() >= 2 && lex.contains(rest);
-    DETACHABLE_PREFIXES.iter().any(|p| {
-        word.strip_prefix(p)
-            .is_some_and(|rest| rest.chars().count() >= 3)
-    }) || DETACHABLE_SUFFIXES
-        .iter()
-        .any(|s| word.strip_suffix(s).is_some_and(known_rest))
-        || lex.is_compound(word)
+/// Shortest part of a split: one letter would split `دارو` into `دار و`, which documents hold
+/// everywhere (`سهام‌دار و …`).
+pub const MIN_SPLIT_LETTERS: usize = 2;
+
+/// The ways a joined word may be written as 2..=[`MAX_CHUNK_WORDS`] words of at least
+/// [`MIN_SPLIT_LETTERS`] letters for which `is_word` holds (`همافزایی` → `هم افزایی`,
+/// `دانشبنیان` → `دانش بنیان`), at most [`MAX_SPLITS`].
+/// Documents are indexed word by word, so a query word looks for these runs too. `is_word` is
+/// asked about the prefixes, and about a remainder only after its prefix is a word: a word of
+/// n letters costs about n look-ups.
+pub fn splits(word: &str, is_word: &mut dyn FnMut(&str) -> bool) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    split_rest(word, is_word, &mut Vec::new(), &mut out);
+    out
+}
+
+fn split_rest(
+    rest: &str,
+    is_word: &mut dyn FnMut(&str) -> bool,
+    taken: &mut Vec<String>,
+    out: &mut Vec<Vec<String>>,
+) {
+    let letters = rest.chars().count();
+    let ends = rest
+        .char_indices()
+        .map(|(i, _)| i)
+        .take(letters.saturating_sub(MIN_SPLIT_LETTERS) + 1)
+        .skip(MIN_SPLIT_LETTERS);
+    for i in ends {
+        if out.len() >= MAX_SPLITS {
+            return;
+        }
+        let (head, tail) = rest.split_at(i);
+        if !is_word(head) {
+            continue;
+        }
+        taken.push(head.to_string());
+        if is_word(tail) {
+            let mut split = taken.clone();
+            split.push(tail.to_string());
+            out.push(split);
+        }
+        if taken.len() + 2 <= MAX_CHUNK_WORDS {
+            split_rest(tail, is_word, taken, out);
+        }
+        taken.pop();
+    }
 }
 
 /// A run of consecutive query words taken as one compound.
@@ -142,11 +174,25 @@ mod tests {
     }
 
     #[test]
-    fn words_that_may_be_written_apart() {
-        for w in ["تفاهمنامه", "میشود", "فناوریها", "همافزایی"] {
-            assert!(may_be_written_apart(w), "{w}");
-        }
-        assert!(!may_be_written_apart("پارک"));
+    fn splits_into_known_words() {
+        let words = ["هم", "افزایی", "دار", "و", "دانش", "بنیان", "علم", "فن"];
+        let mut is_word = |w: &str| words.contains(&w);
+        assert_eq!(splits("همافزایی", &mut is_word), vec![vec!["هم", "افزایی"]]);
+        assert_eq!(
+            splits("علمفندانش", &mut is_word),
+            vec![vec!["علم", "فن", "دانش"]]
+        );
+        assert!(splits("پارک", &mut is_word).is_empty());
+        assert!(splits("دارو", &mut is_word).is_empty(), "one-letter parts");
+        let mut looked_up = 0;
+        splits("دانشبنیان", &mut |w: &str| {
+            looked_up += 1;
+            words.contains(&w)
+        });
+        assert!(
+            looked_up <= 2 * "دانشبنیان".chars().count(),
+            "{looked_up} look-ups"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! - [`segment`]: words and ZWNJ parts over the original text, with source offsets;
 //! - [`spelling`]: whole-word spelling variants folding cannot unite (`مسئله`/`مساله`);
 //! - [`lexicon`] and [`stemmer`]: a light stemmer that only strips what the lexicon allows;
-//! - [`compounds`]: joined forms, concatenations of spaced words, query chunks;
+//! - [`compounds`]: joined forms, query chunks, and splits of joined words into words;
 //! - [`tokenizer`]: the tantivy tokenizers built from all of the above.
 //!
 //! See `shared/briefs/persian-analysis.md` for why each step exists.
@@ -42,7 +42,7 @@ pub fn name_key(name: &str) -> String {
 }
 
 /// One term a query looks for (or, from [`document_terms`], one term a text is indexed under):
-/// `field` is `body` (stemmed) or `body_exact` (unstemmed, with compounds); `position` is the
+/// `field` is `body` (stemmed) or `body_exact` (unstemmed, joined ZWNJ words); `position` is the
 /// index of the word it starts at; `from..to` are byte offsets into the text.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct QueryTerm {

@@ -4,7 +4,7 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::compounds::{MAX_TERM_BYTES, push_joined, spaced_runs, word_term};
+use super::compounds::{MAX_TERM_BYTES, push_joined, word_term};
 use super::segment::Segments;
 
 /// Which terms a field holds.
@@ -12,11 +12,9 @@ use super::segment::Segments;
 pub enum TermSet {
     /// Stemmed parts and joined ZWNJ words: the main ranking field.
     Stemmed,
-    /// Unstemmed parts, joined ZWNJ words and 2–3-word concatenations: phrases, exactness,
-    /// compounds written with spaces.
+    /// Unstemmed parts and joined ZWNJ words: exactness, phrases, compounds, completions for
+    /// search-as-you-type and typo expansions.
     Exact,
-    /// Unstemmed parts and joined ZWNJ words only: prefixes for search-as-you-type.
-    Words,
 }
 
 impl TermSet {
@@ -25,11 +23,10 @@ impl TermSet {
         match self {
             TermSet::Stemmed => "fa_stem",
             TermSet::Exact => "fa_exact",
-            TermSet::Words => "fa_words",
         }
     }
 
-    pub const ALL: [TermSet; 3] = [TermSet::Stemmed, TermSet::Exact, TermSet::Words];
+    pub const ALL: [TermSet; 2] = [TermSet::Stemmed, TermSet::Exact];
 }
 
 /// kavosh's Persian tokenizer for one [`TermSet`]. Buffers are reused across texts.
@@ -65,7 +62,7 @@ impl PersianTokenizer {
         let seg = &self.segments;
         let stemmed = self.set == TermSet::Stemmed;
         let mut position = 0;
-        for (i, word) in seg.words.iter().enumerate() {
+        for word in &seg.words {
             let parts = seg.word_parts(word);
             let word_position = position;
             let first_token = self.len;
@@ -81,8 +78,8 @@ impl PersianTokenizer {
                 );
                 position += 1;
             }
-            let (from, to) = seg.span(word, word);
             if parts.len() > 1 {
+                let (from, to) = seg.span(word, word);
                 self.scratch.clear();
                 push_joined(seg, word, &mut self.scratch);
                 let joined = word_term(&self.scratch, stemmed);
@@ -101,26 +98,9 @@ impl PersianTokenizer {
                     );
                 }
             }
-            if self.set == TermSet::Exact {
-                for (start, end) in spaced_runs(seg, i) {
-                    self.scratch.clear();
-                    for w in &seg.words[start..end] {
-                        push_joined(seg, w, &mut self.scratch);
-                    }
-                    let (_, run_to) = seg.span(word, &seg.words[end - 1]);
-                    push_token(
-                        &mut self.tokens,
-                        &mut self.len,
-                        &self.scratch,
-                        word_position,
-                        from,
-                        run_to,
-                    );
-                }
-            }
         }
-        // Joined forms and concatenations share the first word's position; indexing wants the
-        // positions of each term in increasing order, so keep the stream sorted.
+        // A joined form shares its first part's position but comes after the parts; indexing
+        // wants the positions in increasing order, so keep the stream sorted.
         self.tokens[..self.len].sort_by_key(|t| t.position);
     }
 }
@@ -218,12 +198,16 @@ mod tests {
     }
 
     #[test]
-    fn spaced_neighbours_are_concatenated_in_the_exact_set_only() {
+    fn spaced_words_are_indexed_one_by_one() {
         let exact = terms(TermSet::Exact, "هم افزایی ملی");
-        assert!(exact.contains(&(0, "همافزایی".into(), "هم افزایی".into())));
-        assert!(exact.contains(&(0, "همافزاییملی".into(), "هم افزایی ملی".into())));
-        let stemmed = terms(TermSet::Stemmed, "هم افزایی ملی");
-        assert_eq!(stemmed.len(), 3);
+        assert_eq!(
+            exact,
+            vec![
+                (0, "هم".into(), "هم".into()),
+                (1, "افزایی".into(), "افزایی".into()),
+                (2, "ملی".into(), "ملی".into()),
+            ]
+        );
     }
 
     #[test]

@@ -250,10 +250,8 @@ impl SearchIndex {
         t.add_text(f.kind, doc.kind.as_str());
         t.add_text(f.title, &doc.title);
         t.add_text(f.title_exact, &doc.title);
-        t.add_text(f.title_words, &doc.title);
         t.add_text(f.body, &doc.body);
         t.add_text(f.body_exact, &doc.body);
-        t.add_text(f.body_words, &doc.body);
         for p in &stored.partners {
             t.add_text(f.partner, p);
             t.add_text(f.partner_key, name_key(p));

@@ -1,9 +1,9 @@
 //! The index schema: which fields exist, how each is analyzed, and which are fast fields for
 //! filters, sorting, facets and aggregations.
 //!
-//! Each text (title, body) is indexed three ways (see `analysis::TermSet`): stemmed (`title`),
-//! exact with compounds (`title_exact`), and as plain words (`title_words`, `body_words`:
-//! completions and typo expansions, which must not come from concatenations). The original document is stored once, as JSON, in `document`.
+//! Each text (title, body) is indexed two ways (see `analysis::TermSet`): stemmed (`title`,
+//! `body`) and exact (`title_exact`, `body_exact`: exactness, phrases, completions and typo
+//! expansions). The original document is stored once, as JSON, in `document`.
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -18,11 +18,8 @@ pub struct Fields {
     pub kind: Field,
     pub title: Field,
     pub title_exact: Field,
-    pub title_words: Field,
     pub body: Field,
     pub body_exact: Field,
-    /// Unstemmed words of the body without concatenations: typo expansions come from here.
-    pub body_words: Field,
     /// Canonical partner names (display form), fast for facets.
     pub partner: Field,
     /// Partner comparison keys (`analysis::name_key`), for filters typed in any spelling.
@@ -44,33 +41,24 @@ pub const AGGREGATABLE_FIELDS: &[&str] = &[
     "kind", "partner", "domain", "date", "year", "month", "number",
 ];
 
-fn text(set: TermSet, record: IndexRecordOption) -> TextOptions {
+fn text(set: TermSet) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(set.tokenizer_name())
-            .set_index_option(record),
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     )
 }
 
 /// Builds the schema and its field handles.
 pub fn build_schema() -> (Schema, Fields) {
-    let positions = IndexRecordOption::WithFreqsAndPositions;
     let mut b = Schema::builder();
     let fields = Fields {
         id: b.add_text_field("id", STRING | FAST),
         kind: b.add_text_field("kind", STRING | FAST),
-        title: b.add_text_field("title", text(TermSet::Stemmed, positions)),
-        title_exact: b.add_text_field("title_exact", text(TermSet::Exact, positions)),
-        title_words: b.add_text_field(
-            "title_words",
-            text(TermSet::Words, IndexRecordOption::WithFreqs),
-        ),
-        body: b.add_text_field("body", text(TermSet::Stemmed, positions)),
-        body_exact: b.add_text_field("body_exact", text(TermSet::Exact, positions)),
-        body_words: b.add_text_field(
-            "body_words",
-            text(TermSet::Words, IndexRecordOption::WithFreqs),
-        ),
+        title: b.add_text_field("title", text(TermSet::Stemmed)),
+        title_exact: b.add_text_field("title_exact", text(TermSet::Exact)),
+        body: b.add_text_field("body", text(TermSet::Stemmed)),
+        body_exact: b.add_text_field("body_exact", text(TermSet::Exact)),
         partner: b.add_text_field("partner", STRING | FAST),
         partner_key: b.add_text_field("partner_key", STRING),
         domain: b.add_text_field("domain", STRING | FAST),

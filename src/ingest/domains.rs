@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
-use crate::analysis::compounds::word_term;
+use crate::analysis::compounds::{concatenation, spaced_runs, word_term};
 use crate::analysis::segment::Segments;
 use crate::analysis::{PersianTokenizer, TermSet, name_key};
 use crate::document::Taxonomy;
@@ -54,7 +54,9 @@ static KEYWORDS: LazyLock<Vec<Keyword>> = LazyLock::new(|| {
     out
 });
 
-/// The terms of a text by position: stemmed terms, and the joined/concatenated exact forms.
+/// The terms of a text by position: stemmed terms, and the stems of each word joined and of
+/// each run of 2–3 spaced words concatenated (a keyword written `زیستفناوری` meets
+/// `زیست فناوری`).
 struct Positions {
     stems: HashMap<usize, Vec<String>>,
     joined: HashMap<String, Vec<usize>>,
@@ -66,10 +68,18 @@ impl Positions {
         for t in PersianTokenizer::new(TermSet::Stemmed).analyze(text) {
             stems.entry(t.position).or_default().push(t.text.clone());
         }
+        let mut seg = Segments::default();
+        seg.split(text);
         let mut joined: HashMap<String, Vec<usize>> = HashMap::new();
-        for t in PersianTokenizer::new(TermSet::Exact).analyze(text) {
-            let stem = word_term(&t.text, true).into_owned();
-            joined.entry(stem).or_default().push(t.position);
+        let mut position = 0;
+        for (i, word) in seg.words.iter().enumerate() {
+            let ends = std::iter::once(i + 1).chain(spaced_runs(&seg, i).map(|(_, end)| end));
+            for end in ends {
+                let written = concatenation(&seg, &seg.words[i..end]);
+                let stem = word_term(&written, true).into_owned();
+                joined.entry(stem).or_default().push(position);
+            }
+            position += seg.word_parts(word).len();
         }
         Positions { stems, joined }
     }

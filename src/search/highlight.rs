@@ -5,6 +5,8 @@
 //! The text is analyzed again with the same tokenizers as the index, so a mark always covers
 //! exactly the source characters its term came from, whatever their spelling.
 
+use tantivy::tokenizer::Token;
+
 use super::query::MatchedTerms;
 use crate::analysis::{PersianTokenizer, TermSet};
 
@@ -20,17 +22,23 @@ pub fn matched_spans(text: &str, terms: &MatchedTerms) -> Vec<(usize, usize)> {
         (TermSet::Stemmed, &terms.stemmed),
         (TermSet::Exact, &terms.exact),
     ] {
-        if wanted.is_empty() {
+        let runs = match set {
+            TermSet::Exact => &terms.exact_runs,
+            TermSet::Stemmed => &Default::default(),
+        };
+        if wanted.is_empty() && runs.is_empty() {
             continue;
         }
         let mut tokenizer = PersianTokenizer::new(set);
-        spans.extend(
-            tokenizer
-                .analyze(text)
-                .iter()
-                .filter(|t| wanted.contains(&t.text))
-                .map(|t| (t.offset_from, t.offset_to)),
-        );
+        let tokens = tokenizer.analyze(text);
+        for (i, t) in tokens.iter().enumerate() {
+            if wanted.contains(&t.text) {
+                spans.push((t.offset_from, t.offset_to));
+            }
+            for run in runs.iter().filter(|r| r.first() == Some(&t.text)) {
+                spans.extend(run_span(tokens, i, run));
+            }
+        }
     }
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
@@ -41,6 +49,21 @@ pub fn matched_spans(text: &str, terms: &MatchedTerms) -> Vec<(usize, usize)> {
         }
     }
     merged
+}
+
+/// The span of `run` when its terms stand at consecutive positions from `tokens[start]`
+/// (tokens are in position order).
+fn run_span(tokens: &[Token], start: usize, run: &[String]) -> Option<(usize, usize)> {
+    let first = &tokens[start];
+    let mut at = start;
+    for (k, term) in run.iter().enumerate().skip(1) {
+        let position = first.position + k;
+        at += tokens[at..]
+            .iter()
+            .take_while(|t| t.position <= position)
+            .position(|t| t.position == position && t.text == *term)?;
+    }
+    Some((first.offset_from, tokens[at].offset_to))
 }
 
 /// The whole text, escaped, with its matches marked (titles).
@@ -162,16 +185,19 @@ mod tests {
         MatchedTerms {
             stemmed: stemmed.iter().map(|s| s.to_string()).collect(),
             exact: exact.iter().map(|s| s.to_string()).collect(),
+            exact_runs: Default::default(),
         }
     }
 
     #[test]
     fn marks_the_original_spelling() {
-        let t = terms(&["فناوری"], &["همافزایی"]);
-        let html = highlight_all("توسعه فناوريهای <نو> و هم افزایی", &t);
+        let mut t = terms(&["فناوری"], &["همافزایی"]);
+        t.exact_runs.insert(vec!["هم".into(), "افزایی".into()]);
+        let html = highlight_all("توسعه فناوريهای <نو> و هم افزایی، هم‌افزایی و هم", &t);
         assert_eq!(
             html,
-            "توسعه <mark>فناوريهای</mark> &lt;نو&gt; و <mark>هم افزایی</mark>"
+            "توسعه <mark>فناوريهای</mark> &lt;نو&gt; و <mark>هم افزایی</mark>، \
+             <mark>هم‌افزایی</mark> و هم"
         );
     }
 

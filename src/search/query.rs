@@ -4,10 +4,12 @@
 //! A run of plain words needs every word (or, with `match=any`, any word). A word is found by:
 //! its stem (stemmed fields), its exact form (exact fields, boosted), any chunk of 2–3
 //! neighbouring query words joined (`هم افزایی` → `همافزایی`, meeting joined and ZWNJ spellings),
-//! the phrase of its ZWNJ parts, and, when typos are allowed, terms within 1–2 edits (ranked
-//! below exact ones). A phrase tries every way its words may be written together or apart.
+//! the phrase of its ZWNJ parts or of its splits into words the documents hold (`همافزایی` →
+//! `هم افزایی`, meeting spaced and ZWNJ spellings), and, when typos are allowed and the word
+//! is in no document as typed, terms within 1–2 edits (ranked below exact ones). A phrase
+//! tries every way its words may be written together or apart.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -17,7 +19,7 @@ use tantivy::{Searcher, Term};
 
 use super::parse::{Node, Parsed, Scope};
 use crate::analysis::compounds::{
-    MAX_TERM_BYTES, may_be_written_apart, push_joined, query_chunks, word_term,
+    MAX_TERM_BYTES, push_joined, query_chunks, spaced_runs, splits, word_term,
 };
 use crate::analysis::segment::Segments;
 use crate::index::Fields;
@@ -83,8 +85,11 @@ pub enum MatchMode {
 pub struct MatchedTerms {
     /// Terms of the stemmed fields.
     pub stemmed: BTreeSet<String>,
-    /// Terms of the exact fields (words, joined forms, concatenations, typo expansions).
+    /// Terms of the exact fields (words, joined forms, chunks, typo expansions).
     pub exact: BTreeSet<String>,
+    /// Runs of exact terms marked only where they stand at consecutive positions: a query
+    /// word written apart in a document (`هم` `افزایی` for `همافزایی`).
+    pub exact_runs: BTreeSet<Vec<String>>,
 }
 
 /// A tantivy query with its highlight terms and warnings.
@@ -107,6 +112,8 @@ pub struct QueryBuilder<'a> {
     terms: MatchedTerms,
     warnings: Vec<String>,
     corrections: Vec<(String, String)>,
+    /// Whether documents hold a word ([`QueryBuilder::in_documents`]), remembered per query.
+    known: HashMap<String, bool>,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -119,6 +126,7 @@ impl<'a> QueryBuilder<'a> {
             terms: MatchedTerms::default(),
             warnings: Vec::new(),
             corrections: Vec::new(),
+            known: HashMap::new(),
         }
     }
 
@@ -243,6 +251,11 @@ impl<'a> QueryBuilder<'a> {
                 .iter()
                 .map(|p| word_term(seg.part_text(p), false).into_owned())
                 .collect();
+            let apart = if parts.len() > 1 {
+                vec![parts.clone()]
+            } else {
+                self.splits_in_documents(&joined)
+            };
             let fuzzy = if negated {
                 Vec::new()
             } else {
@@ -255,8 +268,8 @@ impl<'a> QueryBuilder<'a> {
                     term_query(exact_field, &joined),
                     boost * EXACT_BOOST,
                 ));
-                if parts.len() > 1 {
-                    alternatives.push(boosted(phrase_query(exact_field, &parts, &[]), boost));
+                for run in &apart {
+                    alternatives.push(boosted(phrase_query(exact_field, run, &[]), boost));
                 }
                 for chunk in chunks
                     .iter()
@@ -273,6 +286,7 @@ impl<'a> QueryBuilder<'a> {
                 self.terms.stemmed.insert(stem);
                 self.terms.exact.insert(joined.clone());
                 self.terms.exact.extend(fuzzy);
+                self.terms.exact_runs.extend(apart);
             }
             per_word.push((
                 Occur::Should,
@@ -313,10 +327,9 @@ impl<'a> QueryBuilder<'a> {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Words of the documents within the allowed edits of `word`, most frequent first (from the
-    /// word fields: the exact fields' concatenations would offer `دانشگاهو` for `دانشگاه`).
-    /// A word that documents contain as typed is taken as meant: no expansion (`فناوری` does
-    /// not also look for `فناور`), and no walk of the term dictionaries.
+    /// Words of the documents within the allowed edits of `word`, most frequent first. A word
+    /// that documents contain as typed is taken as meant: no expansion
+    /// (`فناوری` does not also look for `فناور`), and no walk of the term dictionaries.
     fn fuzzy_expansions(&mut self, word: &str) -> Vec<String> {
         let edits = self.typos.edits(word.chars().count());
         if edits == 0 || word.chars().any(|c| c.is_ascii_digit()) || self.in_documents(word) {
@@ -335,7 +348,7 @@ impl<'a> QueryBuilder<'a> {
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         let mut truncated = false;
         'segments: for segment in self.searcher.segment_readers() {
-            for field in [self.fields.title_words, self.fields.body_words] {
+            for field in [self.fields.title_exact, self.fields.body_exact] {
                 let Ok(inverted) = segment.inverted_index(field) else {
                     continue;
                 };
@@ -375,10 +388,14 @@ impl<'a> QueryBuilder<'a> {
         ranked.into_iter().map(|(t, _)| t).collect()
     }
 
-    /// True when some title or body holds `word` as a word.
-    fn in_documents(&self, word: &str) -> bool {
-        self.searcher.segment_readers().iter().any(|segment| {
-            [self.fields.title_words, self.fields.body_words]
+    /// True when some title or body holds `word` as a word (or a ZWNJ word's joined form).
+    fn in_documents(&mut self, word: &str) -> bool {
+        if let Some(&known) = self.known.get(word) {
+            return known;
+        }
+        let (searcher, fields) = (self.searcher, self.fields);
+        let found = searcher.segment_readers().iter().any(|segment| {
+            [fields.title_exact, fields.body_exact]
                 .into_iter()
                 .any(|field| {
                     segment.inverted_index(field).is_ok_and(|inverted| {
@@ -387,13 +404,21 @@ impl<'a> QueryBuilder<'a> {
                             .is_ok_and(|n| n > 0)
                     })
                 })
-        })
+        });
+        self.known.insert(word.to_string(), found);
+        found
+    }
+
+    /// The ways documents may hold a joined word written apart ([`splits`] into words they
+    /// hold).
+    fn splits_in_documents(&mut self, word: &str) -> Vec<Vec<String>> {
+        splits(word, &mut |w| self.in_documents(w))
     }
 
     fn phrase(&mut self, text: &str, scope: Scope, negated: bool) -> Option<Box<dyn Query>> {
         let mut seg = Segments::default();
         seg.split(text);
-        let variants = phrase_variants(&seg);
+        let variants = phrase_variants(&seg, &mut |w| self.splits_in_documents(w));
         if variants.is_empty() {
             self.warnings.push(format!(
                 "nothing searchable in the phrase {text:?}: ignored"
@@ -401,15 +426,28 @@ impl<'a> QueryBuilder<'a> {
             return None;
         }
         if !negated {
-            for v in &variants {
-                self.terms.exact.extend(v.iter().map(|(_, t)| t.clone()));
+            for piece in variants.iter().flatten() {
+                match piece.terms.as_slice() {
+                    [term] => {
+                        self.terms.exact.insert(term.clone());
+                    }
+                    run => {
+                        self.terms.exact_runs.insert(run.to_vec());
+                    }
+                }
             }
         }
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (_, exact_field, boost) in self.field_pairs(scope) {
             for v in &variants {
-                let terms: Vec<String> = v.iter().map(|(_, t)| t.clone()).collect();
-                let offsets: Vec<usize> = v.iter().map(|(o, _)| *o).collect();
+                let mut terms = Vec::new();
+                let mut offsets = Vec::new();
+                for piece in v {
+                    for (k, term) in piece.terms.iter().enumerate() {
+                        terms.push(term.clone());
+                        offsets.push(piece.offset + k);
+                    }
+                }
                 alternatives.push(boosted(phrase_query(exact_field, &terms, &offsets), boost));
             }
         }
@@ -422,77 +460,95 @@ enum Clause {
     Negative(Box<dyn Query>),
 }
 
-/// Every way a phrase's words may be written in a document: each word alone (taking 1
-/// position, or 2 when it may be written apart), or 2–3 neighbours written together (1
-/// position). Returns `(position offset, exact term)` lists, at most [`MAX_PHRASE_VARIANTS`].
-pub fn phrase_variants(seg: &Segments) -> Vec<Vec<(usize, String)>> {
+/// One query word (or run of words written together) in one way of writing a phrase: its
+/// exact terms at consecutive positions from `offset`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub offset: usize,
+    pub terms: Vec<String>,
+}
+
+/// Every way a phrase's words may be written in a document: each word as one term, as its
+/// ZWNJ parts or as one of its splits into words (`split_of`), or 2–3 neighbours written
+/// together as one term. At most [`MAX_PHRASE_VARIANTS`].
+pub fn phrase_variants(
+    seg: &Segments,
+    split_of: &mut dyn FnMut(&str) -> Vec<Vec<String>>,
+) -> Vec<Vec<Piece>> {
     let n = seg.words.len();
+    let mut writings: Vec<Vec<Vec<String>>> = Vec::with_capacity(n);
     let mut joined = Vec::with_capacity(n);
     for w in &seg.words {
         let mut s = String::new();
         push_joined(seg, w, &mut s);
+        let mut ways = Vec::new();
+        if !s.is_empty() && s.len() <= MAX_TERM_BYTES {
+            ways.push(vec![s.clone()]);
+            let parts: Vec<String> = seg
+                .word_parts(w)
+                .iter()
+                .map(|p| word_term(seg.part_text(p), false).into_owned())
+                .collect();
+            if parts.len() > 1 {
+                ways.push(parts);
+            }
+            for split in split_of(&s) {
+                if !ways.contains(&split) {
+                    ways.push(split);
+                }
+            }
+        }
+        writings.push(ways);
         joined.push(s);
     }
-    let spans: Vec<Vec<usize>> = seg
-        .words
-        .iter()
-        .zip(&joined)
-        .map(|(w, j)| {
-            let parts = w.parts.1 - w.parts.0;
-            let mut s = vec![1];
-            if parts > 1 {
-                s.push(parts);
-            } else if may_be_written_apart(j) {
-                s.push(2);
-            }
-            s
-        })
-        .collect();
     let runs: Vec<Vec<(usize, String)>> = (0..n)
         .map(|i| {
-            crate::analysis::compounds::spaced_runs(seg, i)
+            spaced_runs(seg, i)
                 .map(|(s, e)| (e, joined[s..e].concat()))
+                .filter(|(_, concat)| concat.len() <= MAX_TERM_BYTES)
                 .collect()
         })
         .collect();
     let mut out = Vec::new();
-    let mut current = Vec::new();
-    expand(0, 0, &joined, &spans, &runs, &mut current, &mut out);
+    expand(0, 0, &writings, &runs, &mut Vec::new(), &mut out);
     out
 }
 
 fn expand(
     i: usize,
     offset: usize,
-    joined: &[String],
-    spans: &[Vec<usize>],
+    writings: &[Vec<Vec<String>>],
     runs: &[Vec<(usize, String)>],
-    current: &mut Vec<(usize, String)>,
-    out: &mut Vec<Vec<(usize, String)>>,
+    current: &mut Vec<Piece>,
+    out: &mut Vec<Vec<Piece>>,
 ) {
     if out.len() >= MAX_PHRASE_VARIANTS {
         return;
     }
-    if i == joined.len() {
+    if i == writings.len() {
         if !current.is_empty() {
             out.push(current.clone());
         }
         return;
     }
-    if joined[i].is_empty() || joined[i].len() > MAX_TERM_BYTES {
-        return expand(i + 1, offset, joined, spans, runs, current, out);
+    if writings[i].is_empty() {
+        return expand(i + 1, offset, writings, runs, current, out);
     }
-    for &span in &spans[i] {
-        current.push((offset, joined[i].clone()));
-        expand(i + 1, offset + span, joined, spans, runs, current, out);
+    for terms in &writings[i] {
+        current.push(Piece {
+            offset,
+            terms: terms.clone(),
+        });
+        expand(i + 1, offset + terms.len(), writings, runs, current, out);
         current.pop();
     }
     for (end, concat) in &runs[i] {
-        if concat.len() <= MAX_TERM_BYTES {
-            current.push((offset, concat.clone()));
-            expand(*end, offset + 1, joined, spans, runs, current, out);
-            current.pop();
-        }
+        current.push(Piece {
+            offset,
+            terms: vec![concat.clone()],
+        });
+        expand(*end, offset + 1, writings, runs, current, out);
+        current.pop();
     }
 }
 
@@ -533,37 +589,55 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 mod tests {
     use super::*;
 
+    /// The phrase's variants as `(position, term)` lists, with `تفاهم` and `نامه` the only
+    /// words documents hold apart.
     fn variants(text: &str) -> Vec<Vec<(usize, String)>> {
         let mut seg = Segments::default();
         seg.split(text);
-        phrase_variants(&seg)
+        let words = ["تفاهم", "نامه"];
+        let mut split_of = |w: &str| splits(w, &mut |part: &str| words.contains(&part));
+        phrase_variants(&seg, &mut split_of)
+            .into_iter()
+            .map(|v| {
+                v.into_iter()
+                    .flat_map(|p| {
+                        let offset = p.offset;
+                        p.terms
+                            .into_iter()
+                            .enumerate()
+                            .map(move |(k, t)| (offset + k, t))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn at(pairs: &[(usize, &str)]) -> Vec<(usize, String)> {
+        pairs.iter().map(|&(o, t)| (o, t.to_string())).collect()
     }
 
     #[test]
     fn phrase_variants_cover_joined_and_spaced_writing() {
-        let v = variants("امضای تفاهمنامه همکاری");
-        let as_pairs = |v: &[(usize, String)]| -> Vec<(usize, String)> { v.to_vec() };
+        let joined = variants("امضای تفاهمنامه همکاری");
         // Written as in the query.
-        assert!(v.iter().any(|x| as_pairs(x)
-            == vec![
-                (0, "امضای".into()),
-                (1, "تفاهمنامه".into()),
-                (2, "همکاری".into())
-            ]));
-        // تفاهمنامه written apart in the document: همکاری one position later.
-        assert!(v.iter().any(|x| as_pairs(x)
-            == vec![
-                (0, "امضای".into()),
-                (1, "تفاهمنامه".into()),
-                (3, "همکاری".into())
-            ]));
+        assert!(joined.contains(&at(&[(0, "امضای"), (1, "تفاهمنامه"), (2, "همکاری")])));
+        // تفاهمنامه written apart (spaced or ZWNJ) in the document.
+        assert!(joined.contains(&at(&[
+            (0, "امضای"),
+            (1, "تفاهم"),
+            (2, "نامه"),
+            (3, "همکاری")
+        ])));
         let spaced = variants("امضای تفاهم نامه همکاری");
-        assert!(spaced.iter().any(|x| as_pairs(x)
-            == vec![
-                (0, "امضای".into()),
-                (1, "تفاهمنامه".into()),
-                (2, "همکاری".into())
-            ]));
+        assert!(spaced.contains(&at(&[(0, "امضای"), (1, "تفاهمنامه"), (2, "همکاری")])));
+        assert!(spaced.contains(&at(&[
+            (0, "امضای"),
+            (1, "تفاهم"),
+            (2, "نامه"),
+            (3, "همکاری")
+        ])));
+        let zwnj = variants("امضای تفاهم‌نامه همکاری");
+        assert_eq!(zwnj, joined);
         assert!(spaced.len() <= MAX_PHRASE_VARIANTS);
     }
 

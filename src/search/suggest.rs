@@ -70,10 +70,10 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     let mut completions = if prefix.is_empty() {
         Vec::new()
     } else {
-        prefix_terms(&searcher, fields.title_words, &prefix, limit)
+        prefix_terms(&searcher, fields.title_exact, &prefix, limit)
     };
     if completions.is_empty() && prefix.chars().count() >= 4 {
-        completions = fuzzy_prefix_terms(&searcher, fields.title_words, &prefix, limit);
+        completions = fuzzy_prefix_terms(&searcher, fields.title_exact, &prefix, limit);
     }
 
     let parsed_head = parse::parse(head);
@@ -90,7 +90,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
             .iter()
             .map(|(t, _)| {
                 Box::new(TermQuery::new(
-                    Term::from_field_text(fields.title_words, t),
+                    Term::from_field_text(fields.title_exact, t),
                     IndexRecordOption::WithFreqs,
                 )) as Box<dyn Query>
             })
@@ -226,7 +226,7 @@ fn top(found: BTreeMap<String, u64>, limit: usize) -> Vec<(String, u64)> {
 /// How a completed term is written in the titles shown (`تفاهم‌نامه` for the term
 /// `تفاهمنامه`), or the term itself.
 fn surface_form(term: &str, hits: &[SuggestHit]) -> String {
-    let mut tokenizer = PersianTokenizer::new(TermSet::Words);
+    let mut tokenizer = PersianTokenizer::new(TermSet::Exact);
     for hit in hits {
         if let Some(t) = tokenizer
             .analyze(&hit.title)
