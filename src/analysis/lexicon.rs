@@ -5,7 +5,7 @@
 //! binary and parsed once, on first use. Entries are folded and their ZWNJs removed, so that
 //! lookups match the joined forms the tokenizer produces (`تفاهم‌نامه` → `تفاهمنامه`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use super::fold::{ZWNJ, fold};
@@ -21,7 +21,7 @@ pub struct WordClass {
 
 /// Known words, keyed by their folded, ZWNJ-free form.
 pub struct Lexicon {
-    words: HashMap<Box<str>, WordClass>,
+    words: FxHashMap<Box<str>, WordClass>,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(WORDS));
@@ -33,7 +33,8 @@ impl Lexicon {
     }
 
     fn parse(data: &str) -> Lexicon {
-        let mut words: HashMap<Box<str>, WordClass> = HashMap::with_capacity(200_000);
+        let mut words: FxHashMap<Box<str>, WordClass> =
+            FxHashMap::with_capacity_and_hasher(200_000, Default::default());
         for line in data.lines() {
             let mut cols = line.split('\t');
             let (Some(word), pos) = (cols.next(), cols.nth(1).unwrap_or("")) else {
@@ -72,6 +73,11 @@ impl Lexicon {
             let (head, tail) = word.split_at(i);
             tail.chars().nth(2).is_some() && self.contains(head) && self.contains(tail)
         })
+    }
+
+    /// Every known word (folded, ZWNJ-free), in no particular order.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.words.keys().map(|w| &**w)
     }
 
     pub fn len(&self) -> usize {

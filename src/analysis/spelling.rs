@@ -2,14 +2,14 @@
 //! folding gives `مسیله` and `مساله`). The table is data (`data/spelling-variants.tsv`),
 //! folded and loaded once; it applies to folded, ZWNJ-free words at index and query time.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use super::fold::{ZWNJ, fold};
 
 const TABLE: &str = include_str!("../../data/spelling-variants.tsv");
 
-static VARIANTS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+static VARIANTS: LazyLock<FxHashMap<String, String>> = LazyLock::new(|| {
     let key = |s: &str| -> String { fold(s.trim()).chars().filter(|&c| c != ZWNJ).collect() };
     TABLE
         .lines()

@@ -98,9 +98,32 @@ pub fn stem(word: &str) -> Cow<'_, str> {
     Cow::Borrowed(word)
 }
 
+/// False only when [`stem`] cannot give `stem` for `word`: a stem is the word, a prefix of it,
+/// or a prefix followed by `ه` (`نمایندگان` → `نماینده`). This lets a caller looking for a few
+/// stems (highlighting) skip stemming most words.
+pub fn may_stem_to(word: &str, stem: &str) -> bool {
+    word.starts_with(stem) || stem.strip_suffix('ه').is_some_and(|s| word.starts_with(s))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::stem;
+    use super::{may_stem_to, stem};
+    use crate::analysis::lexicon::Lexicon;
+
+    #[test]
+    fn every_stem_is_one_may_stem_to_allows() {
+        let suffixes = ["", "ها", "هایشان", "ترین", "ان", "گان", "ات", "ی", "مان"];
+        let mut checked = 0;
+        for word in Lexicon::get().words() {
+            for suffix in suffixes {
+                let w = format!("{word}{suffix}");
+                assert!(may_stem_to(&w, &stem(&w)), "{w} → {}", stem(&w));
+                checked += 1;
+            }
+        }
+        assert!(checked > 1_000_000);
+        assert!(!may_stem_to("کتابها", "کشور"));
+    }
 
     #[test]
     fn plurals_and_possessives_meet_their_singular() {

@@ -8,6 +8,7 @@
 use tantivy::tokenizer::Token;
 
 use super::query::MatchedTerms;
+use crate::analysis::stemmer::{may_stem_to, stem};
 use crate::analysis::{PersianTokenizer, TermSet};
 
 /// Target snippet length, in characters.
@@ -16,28 +17,30 @@ pub const SNIPPET_CHARS: usize = 160;
 const LEAD_CHARS: usize = 30;
 
 /// Byte ranges of the original text that the query matched, sorted and merged.
+///
+/// One analysis serves both term sets: a stemmed term is the stem of the exact one, so the
+/// exact tokens are stemmed, and only those that [`may_stem_to`] a wanted stem.
 pub fn matched_spans(text: &str, terms: &MatchedTerms) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
-    for (set, wanted) in [
-        (TermSet::Stemmed, &terms.stemmed),
-        (TermSet::Exact, &terms.exact),
-    ] {
-        let runs = match set {
-            TermSet::Exact => &terms.exact_runs,
-            TermSet::Stemmed => &Default::default(),
+    if terms.stemmed.is_empty() && terms.exact.is_empty() && terms.exact_runs.is_empty() {
+        return spans;
+    }
+    let mut tokenizer = PersianTokenizer::new(TermSet::Exact);
+    let tokens = tokenizer.analyze(text);
+    for (i, t) in tokens.iter().enumerate() {
+        let stem_matches = || {
+            terms.stemmed.iter().any(|s| may_stem_to(&t.text, s))
+                && terms.stemmed.contains(&*stem(&t.text))
         };
-        if wanted.is_empty() && runs.is_empty() {
-            continue;
+        if terms.exact.contains(&t.text) || stem_matches() {
+            spans.push((t.offset_from, t.offset_to));
         }
-        let mut tokenizer = PersianTokenizer::new(set);
-        let tokens = tokenizer.analyze(text);
-        for (i, t) in tokens.iter().enumerate() {
-            if wanted.contains(&t.text) {
-                spans.push((t.offset_from, t.offset_to));
-            }
-            for run in runs.iter().filter(|r| r.first() == Some(&t.text)) {
-                spans.extend(run_span(tokens, i, run));
-            }
+        for run in terms
+            .exact_runs
+            .iter()
+            .filter(|r| r.first() == Some(&t.text))
+        {
+            spans.extend(run_span(tokens, i, run));
         }
     }
     spans.sort_unstable();
