@@ -11,7 +11,7 @@ use kavosh::index::SearchIndex;
 use kavosh::ingest::{ingest_paths, page::parse_page, settle};
 use kavosh::search::export::stats_csv;
 use kavosh::search::stats::{StatsBucket, StatsBy, StatsRequest, stats};
-use kavosh::search::{Filters, Typos};
+use kavosh::search::{self, FacetValue, Filters, SearchRequest, Typos};
 
 /// What the test knows of one corpus page, read from the file itself.
 struct Page {
@@ -144,6 +144,29 @@ fn every_dimension_counts_exactly() {
         let reply = stats(index(), &request(vec![by], Filters::default())).unwrap();
         assert_eq!(reply.total, 165);
         assert_eq!(got(&reply.buckets), expected(by, |_| true), "by {by:?}");
+    }
+}
+
+/// Search facets count with their own collector; they must agree with the corpus too, for
+/// the whole index and under a filter of another facet.
+#[test]
+fn search_facets_count_exactly() {
+    let as_map = |values: &[FacetValue]| -> BTreeMap<String, u64> {
+        values.iter().map(|v| (v.value.clone(), v.count)).collect()
+    };
+    for kind in [None, Some(Kind::Agreement)] {
+        let mut req = SearchRequest {
+            facets: true,
+            ..SearchRequest::default()
+        };
+        req.filters.kinds.extend(kind);
+        let facets = search::search(index(), &req).unwrap().facets;
+        let keep = |p: &Page| kind.is_none_or(|k| p.kind == k.as_str());
+        assert_eq!(as_map(&facets.partner), expected(StatsBy::Partner, keep));
+        assert_eq!(as_map(&facets.domain), expected(StatsBy::Domain, keep));
+        assert_eq!(as_map(&facets.year), expected(StatsBy::Year, keep));
+        // The kind facet ignores its own filter (multi-select).
+        assert_eq!(as_map(&facets.kind), expected(StatsBy::Kind, |_| true));
     }
 }
 

@@ -22,7 +22,6 @@ pub mod suggest;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DateTime, DocAddress, Order, Searcher};
@@ -303,7 +302,7 @@ pub(crate) fn with_filters(
 pub(crate) struct MainPass {
     pub hits: Vec<(Option<f32>, DocAddress)>,
     pub total: usize,
-    pub facets: Option<AggregationResults>,
+    pub facets: Option<Vec<Vec<FacetValue>>>,
 }
 
 pub(crate) fn main_pass(
@@ -313,7 +312,8 @@ pub(crate) fn main_pass(
     (offset, limit): (usize, usize),
     shared_facets: &[FacetName],
 ) -> Result<MainPass, SearchError> {
-    let facets = (!shared_facets.is_empty()).then(|| facets::collector(shared_facets));
+    let facets = (!shared_facets.is_empty())
+        .then(|| facets::FacetCollector::new(searcher, shared_facets.to_vec()));
     let top = TopDocs::with_limit(limit).and_offset(offset);
     let order = match sort {
         Sort::Relevance => None,
