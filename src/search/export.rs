@@ -88,8 +88,15 @@ impl Export {
 /// Every hit of `req` (its page and per_page are ignored), in its order, at most
 /// [`MAX_EXPORT_ROWS`].
 pub fn export_hits(index: &SearchIndex, req: &SearchRequest) -> Result<Export, SearchError> {
-    let (searcher, _, query) = filtered_query(index, &req.q, &req.filters, req.typos, req.mode)?;
-    let pass = main_pass(&searcher, &*query, req.sort, (0, MAX_EXPORT_ROWS + 1), &[])?;
+    let (searcher, built, query) =
+        filtered_query(index, &req.q, &req.filters, req.typos, req.mode)?;
+    let pass = main_pass(
+        &searcher,
+        (&*query, &built.proximity),
+        req.sort,
+        (0, MAX_EXPORT_ROWS + 1),
+        &[],
+    )?;
     let mut addresses: Vec<DocAddress> = pass.hits.into_iter().map(|(_, a)| a).collect();
     let capped = addresses.len() > MAX_EXPORT_ROWS;
     addresses.truncate(MAX_EXPORT_ROWS);

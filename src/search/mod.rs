@@ -23,8 +23,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::{DateTime, DocAddress, Order, Searcher};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer};
+use tantivy::{DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerResult};
 
 use crate::document::StoredDocument;
 use crate::index::{IndexError, SearchIndex};
@@ -166,7 +166,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     let mut full = with_filters(built.query.box_clone(), &filter_clauses, None);
     let mut pass = main_pass(
         &searcher,
-        &*full,
+        (&*full, &built.proximity),
         req.sort,
         (offset, req.per_page),
         &shared_facets,
@@ -177,7 +177,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
         full = with_filters(built.query.box_clone(), &filter_clauses, None);
         pass = main_pass(
             &searcher,
-            &*full,
+            (&*full, &built.proximity),
             req.sort,
             (offset, req.per_page),
             &shared_facets,
@@ -305,16 +305,22 @@ pub(crate) struct MainPass {
     pub facets: Option<Vec<Vec<FacetValue>>>,
 }
 
+/// Hits ranked by relevance whose scores get the proximity score added: the best
+/// [`RESCORE_WINDOW`] by the query's own score (the same set whatever the page, so pages stay
+/// consistent).
+pub const RESCORE_WINDOW: usize = 100;
+
+/// The pass over the matching documents for `query`, with `proximity` rescoring the best
+/// hits when ranking by relevance.
 pub(crate) fn main_pass(
     searcher: &Searcher,
-    query: &dyn Query,
+    (query, proximity): (&dyn Query, &[Box<dyn Query>]),
     sort: Sort,
     (offset, limit): (usize, usize),
     shared_facets: &[FacetName],
 ) -> Result<MainPass, SearchError> {
     let facets = (!shared_facets.is_empty())
         .then(|| facets::FacetCollector::new(searcher, shared_facets.to_vec()));
-    let top = TopDocs::with_limit(limit).and_offset(offset);
     let order = match sort {
         Sort::Relevance => None,
         Sort::Newest => Some(Order::Desc),
@@ -322,15 +328,34 @@ pub(crate) fn main_pass(
     };
     Ok(match order {
         None => {
-            let (hits, total, facets) =
+            if proximity.is_empty() {
+                let top = TopDocs::with_limit(limit).and_offset(offset);
+                let (hits, total, facets) =
+                    searcher.search(query, &(top.order_by_score(), Count, facets))?;
+                return Ok(MainPass {
+                    hits: hits.into_iter().map(|(s, a)| (Some(s), a)).collect(),
+                    total,
+                    facets,
+                });
+            }
+            let top = TopDocs::with_limit((offset + limit).max(RESCORE_WINDOW));
+            let (mut hits, total, facets) =
                 searcher.search(query, &(top.order_by_score(), Count, facets))?;
+            let window = hits.len().min(RESCORE_WINDOW);
+            rescore(searcher, proximity, &mut hits[..window])?;
             MainPass {
-                hits: hits.into_iter().map(|(s, a)| (Some(s), a)).collect(),
+                hits: hits
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .map(|(s, a)| (Some(s), a))
+                    .collect(),
                 total,
                 facets,
             }
         }
         Some(order) => {
+            let top = TopDocs::with_limit(limit).and_offset(offset);
             let by_date = top.order_by_fast_field::<DateTime>("date", order);
             let (hits, total, facets) = searcher.search(query, &(by_date, Count, facets))?;
             MainPass {
@@ -340,6 +365,47 @@ pub(crate) fn main_pass(
             }
         }
     })
+}
+
+/// Adds the scores of the `proximity` queries a hit matches to its score (hits best first, as
+/// ranked), then ranks them again; equal scores keep their order. Each query's scorer only
+/// checks the hits (`seek_danger`): `seek` would look for the next match past each hit.
+fn rescore(
+    searcher: &Searcher,
+    proximity: &[Box<dyn Query>],
+    hits: &mut [(f32, DocAddress)],
+) -> Result<(), SearchError> {
+    let mut in_doc_order: Vec<usize> = (0..hits.len()).collect();
+    in_doc_order.sort_by_key(|&i| hits[i].1);
+    for query in proximity {
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        // The segment's scorer, and the first document it may still match.
+        let mut scorer: Option<(u32, Box<dyn Scorer>, DocId)> = None;
+        for &i in &in_doc_order {
+            let address = hits[i].1;
+            let (_, scorer, lower_bound) = match &mut scorer {
+                Some(current) if current.0 == address.segment_ord => current,
+                slot => {
+                    let reader = searcher.segment_reader(address.segment_ord);
+                    let s = weight.scorer(reader, 1.0)?;
+                    let first = s.doc();
+                    slot.insert((address.segment_ord, s, first))
+                }
+            };
+            if address.doc_id < *lower_bound {
+                continue;
+            }
+            match scorer.seek_danger(address.doc_id) {
+                SeekDangerResult::Found => {
+                    hits[i].0 += scorer.score();
+                    *lower_bound = address.doc_id + 1;
+                }
+                SeekDangerResult::SeekLowerBound(next) => *lower_bound = next,
+            }
+        }
+    }
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(())
 }
 
 fn to_hit(doc: StoredDocument, score: Option<f32>, terms: &query::MatchedTerms) -> Hit {

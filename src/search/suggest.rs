@@ -85,6 +85,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     if built.has_text {
         clauses.push((Occur::Must, built.query));
     }
+    clauses.extend(built.proximity.into_iter().map(|q| (Occur::Should, q)));
     if !completions.is_empty() {
         let alternatives: Vec<Box<dyn Query>> = completions
             .iter()
