@@ -12,6 +12,8 @@
 
 use std::borrow::Cow;
 
+use super::lexicon::Lexicon;
+
 use super::segment::{Segments, Word};
 use super::spelling::canonical_spelling;
 use super::stemmer::stem;
@@ -67,6 +69,40 @@ pub fn spaced_runs(seg: &Segments, i: usize) -> impl Iterator<Item = (usize, usi
         })
 }
 
+/// Prefixes and suffixes that Persian writers attach, separate with a ZWNJ, or with a space:
+/// the only places a word the lexicon knows as one word (`میشود`, `همکاری`) is split.
+const DETACHABLE_PREFIXES: &[&str] = &["نمی", "می", "هم", "بی", "نا"];
+const DETACHABLE_SUFFIXES: &[&str] = &["هایی", "های", "ها", "ترین", "تر"];
+
+/// The ways documents may hold a joined query word written apart, as runs of words for which
+/// `is_word` holds (the words documents contain):
+/// - a compound the lexicon writes with ZWNJs: its parts (`تفاهمنامه` → `تفاهم نامه`);
+/// - a word the lexicon knows as one word: only a detachable prefix or suffix apart
+///   (`میشود` → `می شود`; `شبکه` is not `شب که`, `سلامت` not `سل امت`);
+/// - an unknown word: its [`splits`] (`دانشبنیان` → `دانش بنیان`, `همافزایی` → `هم افزایی`).
+///
+/// A split into the word's stem and a suffix is left out: the stem already finds it
+/// (`فناوریها` meets `فناوری ها` through `فناوری`).
+pub fn written_apart(word: &str, is_word: &mut dyn FnMut(&str) -> bool) -> Vec<Vec<String>> {
+    let lex = Lexicon::get();
+    if let Some(parts) = lex.parts(word) {
+        return vec![
+            parts
+                .iter()
+                .map(|p| word_term(p, false).into_owned())
+                .collect(),
+        ];
+    }
+    let known = lex.contains(word);
+    let stem = word_term(word, true);
+    let mut plausible = |split: &[String]| {
+        let affixed = DETACHABLE_PREFIXES.contains(&split[0].as_str())
+            || DETACHABLE_SUFFIXES.contains(&split[split.len() - 1].as_str());
+        (!known || affixed) && !(split.len() == 2 && split[0] == *stem)
+    };
+    splits(word, is_word, &mut plausible)
+}
+
 /// Most ways one joined word is tried written apart.
 pub const MAX_SPLITS: usize = 4;
 
@@ -79,16 +115,21 @@ pub const MIN_SPLIT_LETTERS: usize = 2;
 /// `دانشبنیان` → `دانش بنیان`), at most [`MAX_SPLITS`].
 /// Documents are indexed word by word, so a query word looks for these runs too. `is_word` is
 /// asked about the prefixes, and about a remainder only after its prefix is a word: a word of
-/// n letters costs about n look-ups.
-pub fn splits(word: &str, is_word: &mut dyn FnMut(&str) -> bool) -> Vec<Vec<String>> {
+/// n letters costs about n look-ups. Only the splits `keep` accepts are returned.
+pub fn splits(
+    word: &str,
+    is_word: &mut dyn FnMut(&str) -> bool,
+    keep: &mut dyn FnMut(&[String]) -> bool,
+) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    split_rest(word, is_word, &mut Vec::new(), &mut out);
+    split_rest(word, is_word, keep, &mut Vec::new(), &mut out);
     out
 }
 
 fn split_rest(
     rest: &str,
     is_word: &mut dyn FnMut(&str) -> bool,
+    keep: &mut dyn FnMut(&[String]) -> bool,
     taken: &mut Vec<String>,
     out: &mut Vec<Vec<String>>,
 ) {
@@ -110,10 +151,12 @@ fn split_rest(
         if is_word(tail) {
             let mut split = taken.clone();
             split.push(tail.to_string());
-            out.push(split);
+            if keep(&split) {
+                out.push(split);
+            }
         }
         if taken.len() + 2 <= MAX_CHUNK_WORDS {
-            split_rest(tail, is_word, taken, out);
+            split_rest(tail, is_word, keep, taken, out);
         }
         taken.pop();
     }
@@ -177,22 +220,77 @@ mod tests {
     fn splits_into_known_words() {
         let words = ["هم", "افزایی", "دار", "و", "دانش", "بنیان", "علم", "فن"];
         let mut is_word = |w: &str| words.contains(&w);
-        assert_eq!(splits("همافزایی", &mut is_word), vec![vec!["هم", "افزایی"]]);
+        let all = &mut |_: &[String]| true;
         assert_eq!(
-            splits("علمفندانش", &mut is_word),
+            splits("همافزایی", &mut is_word, all),
+            vec![vec!["هم", "افزایی"]]
+        );
+        assert_eq!(
+            splits("علمفندانش", &mut is_word, all),
             vec![vec!["علم", "فن", "دانش"]]
         );
-        assert!(splits("پارک", &mut is_word).is_empty());
-        assert!(splits("دارو", &mut is_word).is_empty(), "one-letter parts");
+        assert!(splits("پارک", &mut is_word, all).is_empty());
+        assert!(
+            splits("دارو", &mut is_word, all).is_empty(),
+            "one-letter parts"
+        );
         let mut looked_up = 0;
-        splits("دانشبنیان", &mut |w: &str| {
-            looked_up += 1;
-            words.contains(&w)
-        });
+        splits(
+            "دانشبنیان",
+            &mut |w: &str| {
+                looked_up += 1;
+                words.contains(&w)
+            },
+            all,
+        );
         assert!(
             looked_up <= 2 * "دانشبنیان".chars().count(),
             "{looked_up} look-ups"
         );
+    }
+
+    #[test]
+    fn known_words_split_only_at_affixes() {
+        let words = [
+            "تفاهم",
+            "نامه",
+            "شب",
+            "که",
+            "می",
+            "شود",
+            "فن",
+            "اوری",
+            "فناوری",
+            "ها",
+            "دانش",
+            "بنیان",
+        ];
+        let mut is_word = |w: &str| words.contains(&w);
+        assert_eq!(
+            written_apart("تفاهمنامه", &mut is_word),
+            vec![vec!["تفاهم", "نامه"]]
+        );
+        assert_eq!(
+            written_apart("میشود", &mut is_word),
+            vec![vec!["می", "شود"]]
+        );
+        assert_eq!(
+            written_apart("دانشبنیان", &mut is_word),
+            vec![vec!["دانش", "بنیان"]]
+        );
+        assert!(written_apart("شبکه", &mut is_word).is_empty());
+        assert!(written_apart("سلامت", &mut is_word).is_empty());
+        // The lexicon writes فن‌آوری with a ZWNJ: فن آوری is a spelling of فناوری.
+        assert_eq!(
+            written_apart("فناوری", &mut is_word),
+            vec![vec!["فن", "اوری"]]
+        );
+        let plural = written_apart("فناوریها", &mut is_word);
+        assert!(
+            !plural.contains(&vec!["فناوری".into(), "ها".into()]),
+            "the stem finds it"
+        );
+        assert!(plural.contains(&vec!["فن".into(), "اوری".into(), "ها".into()]));
     }
 
     #[test]

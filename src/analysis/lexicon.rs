@@ -22,6 +22,8 @@ pub struct WordClass {
 /// Known words, keyed by their folded, ZWNJ-free form.
 pub struct Lexicon {
     words: FxHashMap<Box<str>, WordClass>,
+    /// The parts of the words the lexicon writes with ZWNJs (`تفاهم‌نامه`: `تفاهم`, `نامه`).
+    parts: FxHashMap<Box<str>, Box<[Box<str>]>>,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(WORDS));
@@ -35,14 +37,26 @@ impl Lexicon {
     fn parse(data: &str) -> Lexicon {
         let mut words: FxHashMap<Box<str>, WordClass> =
             FxHashMap::with_capacity_and_hasher(200_000, Default::default());
+        let mut parts: FxHashMap<Box<str>, Box<[Box<str>]>> = FxHashMap::default();
         for line in data.lines() {
             let mut cols = line.split('\t');
             let (Some(word), pos) = (cols.next(), cols.nth(1).unwrap_or("")) else {
                 continue;
             };
-            let key: String = fold(word).chars().filter(|&c| c != ZWNJ).collect();
+            let folded = fold(word);
+            let key: String = folded.chars().filter(|&c| c != ZWNJ).collect();
             if key.is_empty() {
                 continue;
+            }
+            if folded.contains(ZWNJ) {
+                let split: Box<[Box<str>]> = folded
+                    .split(ZWNJ)
+                    .filter(|p| !p.is_empty())
+                    .map(Box::from)
+                    .collect();
+                if split.len() > 1 {
+                    parts.insert(key.clone().into_boxed_str(), split);
+                }
             }
             let class = words.entry(key.into_boxed_str()).or_default();
             for tag in pos.split(',') {
@@ -53,7 +67,7 @@ impl Lexicon {
                 }
             }
         }
-        Lexicon { words }
+        Lexicon { words, parts }
     }
 
     /// The class of a known (folded, ZWNJ-free) word, or `None` when it is unknown.
@@ -73,6 +87,11 @@ impl Lexicon {
             let (head, tail) = word.split_at(i);
             tail.chars().nth(2).is_some() && self.contains(head) && self.contains(tail)
         })
+    }
+
+    /// The parts of a word the lexicon writes with ZWNJs (`تفاهمنامه` → `تفاهم`, `نامه`).
+    pub fn parts(&self, word: &str) -> Option<&[Box<str>]> {
+        self.parts.get(word).map(|p| &**p)
     }
 
     /// Every known word (folded, ZWNJ-free), in no particular order.
@@ -100,6 +119,14 @@ mod tests {
         assert!(lex.contains("کتاب"));
         // Stored with a ZWNJ in words.dat, looked up joined.
         assert!(lex.contains("تفاهمنامه"));
+        let parts: Vec<&str> = lex
+            .parts("تفاهمنامه")
+            .unwrap()
+            .iter()
+            .map(|p| &**p)
+            .collect();
+        assert_eq!(parts, ["تفاهم", "نامه"]);
+        assert!(lex.parts("شبکه").is_none());
         let big = lex.lookup("بزرگ").unwrap();
         assert!(big.adjective);
         assert!(lex.lookup("دختر").unwrap().noun);

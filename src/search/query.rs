@@ -19,7 +19,7 @@ use tantivy::{Searcher, Term};
 
 use super::parse::{Node, Parsed, Scope};
 use crate::analysis::compounds::{
-    MAX_TERM_BYTES, push_joined, query_chunks, spaced_runs, splits, word_term,
+    MAX_TERM_BYTES, push_joined, query_chunks, spaced_runs, word_term, written_apart,
 };
 use crate::analysis::segment::Segments;
 use crate::index::Fields;
@@ -415,10 +415,10 @@ impl<'a> QueryBuilder<'a> {
         found
     }
 
-    /// The ways documents may hold a joined word written apart ([`splits`] into words they
-    /// hold).
+    /// The ways documents may hold a joined word written apart ([`written_apart`], into words
+    /// they hold).
     fn splits_in_documents(&mut self, word: &str) -> Vec<Vec<String>> {
-        splits(word, &mut |w| self.in_documents(w))
+        written_apart(word, &mut |w| self.in_documents(w))
     }
 
     fn phrase(&mut self, text: &str, scope: Scope, negated: bool) -> Option<Box<dyn Query>> {
@@ -601,7 +601,7 @@ mod tests {
         let mut seg = Segments::default();
         seg.split(text);
         let words = ["تفاهم", "نامه"];
-        let mut split_of = |w: &str| splits(w, &mut |part: &str| words.contains(&part));
+        let mut split_of = |w: &str| written_apart(w, &mut |part: &str| words.contains(&part));
         phrase_variants(&seg, &mut split_of)
             .into_iter()
             .map(|v| {
