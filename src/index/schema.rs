@@ -41,11 +41,17 @@ pub const AGGREGATABLE_FIELDS: &[&str] = &[
     "kind", "partner", "domain", "date", "year", "month", "number",
 ];
 
+/// A text field of a term set. Only exact fields keep positions: phrases, proximity and
+/// words written apart are all looked up there; stemmed fields answer term queries.
 fn text(set: TermSet) -> TextOptions {
+    let record = match set {
+        TermSet::Stemmed => IndexRecordOption::WithFreqs,
+        TermSet::Exact => IndexRecordOption::WithFreqsAndPositions,
+    };
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(set.tokenizer_name())
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(record),
     )
 }
 
