@@ -46,14 +46,19 @@ fn count_tokens(analyzers: &mut [TextAnalyzer], pages: &[String]) -> usize {
 fn analyzer_throughput(c: &mut Criterion) {
     let pages = corpus_pages();
     let mut group = c.benchmark_group("analyze-corpus");
-    group.throughput(Throughput::Bytes(pages.iter().map(|p| p.len() as u64).sum()));
+    group.throughput(Throughput::Bytes(
+        pages.iter().map(|p| p.len() as u64).sum(),
+    ));
     let default = TokenizerManager::default()
         .get("default")
         .expect("tantivy's default tokenizer");
     let kavosh = |set: TermSet| TextAnalyzer::from(PersianTokenizer::new(set));
     let mut runs = vec![("tantivy-default".to_string(), vec![default])];
     for set in TermSet::ALL {
-        runs.push((format!("kavosh-{}", set.tokenizer_name()), vec![kavosh(set)]));
+        runs.push((
+            format!("kavosh-{}", set.tokenizer_name()),
+            vec![kavosh(set)],
+        ));
     }
     runs.push(("kavosh-both".into(), TermSet::ALL.map(kavosh).to_vec()));
     for (name, mut analyzers) in runs {
