@@ -95,7 +95,8 @@ impl Lexicon {
     }
 
     /// Every known word (folded, ZWNJ-free), in no particular order.
-    pub fn words(&self) -> impl Iterator<Item = &str> {
+    #[cfg(test)]
+    pub(crate) fn words(&self) -> impl Iterator<Item = &str> {
         self.words.keys().map(|w| &**w)
     }
 

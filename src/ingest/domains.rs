@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use crate::analysis::compounds::{concatenation, spaced_runs, word_term};
+use crate::analysis::name_key;
 use crate::analysis::segment::Segments;
-use crate::analysis::{PersianTokenizer, TermSet, name_key};
 use crate::document::Taxonomy;
 use crate::document::taxonomy::parent_of;
 
@@ -54,32 +54,31 @@ static KEYWORDS: LazyLock<Vec<Keyword>> = LazyLock::new(|| {
     out
 });
 
-/// The terms of a text by position: stemmed terms, and the stems of each word joined and of
-/// each run of 2–3 spaced words concatenated (a keyword written `زیستفناوری` meets
-/// `زیست فناوری`).
+/// The terms of a text by position (as the index counts them: one per ZWNJ part): the stem of
+/// each part, and the stems of each word joined and of each run of 2–3 spaced words
+/// concatenated (a keyword written `زیستفناوری` meets `زیست‌فناوری` and `زیست فناوری`).
 struct Positions {
-    stems: HashMap<usize, Vec<String>>,
+    stems: Vec<String>,
     joined: HashMap<String, Vec<usize>>,
 }
 
 impl Positions {
     fn of(text: &str) -> Positions {
-        let mut stems: HashMap<usize, Vec<String>> = HashMap::new();
-        for t in PersianTokenizer::new(TermSet::Stemmed).analyze(text) {
-            stems.entry(t.position).or_default().push(t.text.clone());
-        }
         let mut seg = Segments::default();
         seg.split(text);
+        let mut stems = Vec::new();
         let mut joined: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut position = 0;
         for (i, word) in seg.words.iter().enumerate() {
+            let position = stems.len();
             let ends = std::iter::once(i + 1).chain(spaced_runs(&seg, i).map(|(_, end)| end));
             for end in ends {
                 let written = concatenation(&seg, &seg.words[i..end]);
                 let stem = word_term(&written, true).into_owned();
                 joined.entry(stem).or_default().push(position);
             }
-            position += seg.word_parts(word).len();
+            for part in seg.word_parts(word) {
+                stems.push(word_term(seg.part_text(part), true).into_owned());
+            }
         }
         Positions { stems, joined }
     }
@@ -88,12 +87,12 @@ impl Positions {
     fn count(&self, k: &Keyword) -> usize {
         let mut at: HashSet<usize> = HashSet::new();
         if let Some(first) = k.stems.first() {
-            for (&p, terms) in &self.stems {
-                if terms.contains(first)
+            for (p, stem) in self.stems.iter().enumerate() {
+                if stem == first
                     && k.stems[1..]
                         .iter()
                         .enumerate()
-                        .all(|(j, s)| self.stems.get(&(p + j + 1)).is_some_and(|t| t.contains(s)))
+                        .all(|(j, s)| self.stems.get(p + j + 1) == Some(s))
                 {
                     at.insert(p);
                 }

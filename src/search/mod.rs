@@ -153,35 +153,29 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     refuse_over_limit(&parsed)?;
     let filter_clauses = req.filters.clauses(&index.fields)?;
 
-    let mut mode = req.mode;
-    let mut relaxed = false;
-    let mut built =
-        query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
     let shared_facets = if req.facets {
         facets::shared(&filter_clauses)
     } else {
         Vec::new()
     };
     let offset = (req.page - 1) * req.per_page;
-    let mut full = with_filters(built.query.box_clone(), &filter_clauses, None);
-    let mut pass = main_pass(
-        &searcher,
-        (&*full, &built.proximity),
-        req.sort,
-        (offset, req.per_page),
-        &shared_facets,
-    )?;
-    if pass.total == 0 && mode == MatchMode::All && built.has_text && word_count(&parsed) > 1 {
-        mode = MatchMode::Any;
-        built = query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
-        full = with_filters(built.query.box_clone(), &filter_clauses, None);
-        pass = main_pass(
+    let run = |mode| -> Result<(query::BuiltQuery, MainPass), SearchError> {
+        let built =
+            query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
+        let full = with_filters(built.query.box_clone(), &filter_clauses, None);
+        let pass = main_pass(
             &searcher,
             (&*full, &built.proximity),
             req.sort,
             (offset, req.per_page),
             &shared_facets,
         )?;
+        Ok((built, pass))
+    };
+    let (mut built, mut pass) = run(req.mode)?;
+    let mut relaxed = false;
+    if pass.total == 0 && req.mode == MatchMode::All && built.has_text && word_count(&parsed) > 1 {
+        (built, pass) = run(MatchMode::Any)?;
         relaxed = pass.total > 0;
     }
     let total = pass.total;
