@@ -3,6 +3,7 @@
 //! search.
 
 pub mod schema;
+pub mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,6 +18,7 @@ use tantivy::{
 use crate::analysis::{name_key, register_tokenizers};
 use crate::document::{Document, StoredDocument, Taxonomy};
 pub use schema::Fields;
+pub use settings::IndexSettings;
 
 /// Memory the index writer may use before flushing a segment.
 pub const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
@@ -74,6 +76,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     /// `None` only while [`SearchIndex::wait_merges`] swaps it (or after that failed).
     writer: Mutex<Option<IndexWriter>>,
+    settings: IndexSettings,
     path: Option<PathBuf>,
 }
 
@@ -125,11 +128,16 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let writer = new_writer(&index)?;
+        let settings = match &path {
+            Some(dir) => IndexSettings::on_disk(dir),
+            None => IndexSettings::in_memory(),
+        };
         Ok(SearchIndex {
             index,
             fields,
             reader,
             writer: Mutex::new(Some(writer)),
+            settings,
             path,
         })
     }
@@ -158,6 +166,11 @@ impl SearchIndex {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// The settings this index keeps beside its segments.
+    pub fn settings(&self) -> &IndexSettings {
+        &self.settings
     }
 
     /// A searcher over the last commit.
