@@ -225,7 +225,8 @@ fn top(found: BTreeMap<String, u64>, limit: usize) -> Vec<(String, u64)> {
 }
 
 /// How a completed term is written in the titles shown (`تفاهم‌نامه` for the term
-/// `تفاهمنامه`), or the term itself.
+/// `تفاهمنامه`), in Persian letters (a title typed on an Arabic keyboard writes `فناوري`), or
+/// the term itself.
 fn surface_form(term: &str, hits: &[SuggestHit]) -> String {
     let mut tokenizer = PersianTokenizer::new(TermSet::Exact);
     for hit in hits {
@@ -234,7 +235,7 @@ fn surface_form(term: &str, hits: &[SuggestHit]) -> String {
             .iter()
             .find(|t| t.text == term)
         {
-            return hit.title[t.offset_from..t.offset_to].to_string();
+            return crate::analysis::fold(&hit.title[t.offset_from..t.offset_to]);
         }
     }
     term.to_string()
