@@ -10,9 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use kavosh::analysis::name_key;
 use kavosh::document::{Document, PartnerRegistry};
-use kavosh::ingest::{domains::assign_domains, page::parse_page, partners::extract_partners};
+use kavosh::ingest::domains::assign_domains;
+use kavosh::ingest::page::parse_page;
+use kavosh::ingest::partners::{PUBLISHER, extract_partners_published_by};
 
 /// The label file of the pages about organisations outside the registry.
 const OUTSIDE: &str = "outside-registry";
@@ -95,10 +96,7 @@ impl Score {
 /// organisation's name don't count.
 fn partner_keys(names: &BTreeSet<String>) -> BTreeSet<String> {
     let registry = PartnerRegistry::get();
-    names
-        .iter()
-        .map(|n| name_key(registry.canonical(n)))
-        .collect()
+    names.iter().map(|n| registry.key(n)).collect()
 }
 
 fn page(id: &str) -> Document {
@@ -112,14 +110,16 @@ fn page(id: &str) -> Document {
 fn extraction_precision_and_recall_on_held_back_pages() {
     let gold = gold();
     assert!(gold.len() >= 228, "{} labelled pages", gold.len());
-    // (set, part, what) → score; part is "development", "held-back" or "short".
+    // (set, part, what) → score; part is "development", "held-back" or their short pages.
     let mut scores: BTreeMap<(&str, &str, &str), Score> = BTreeMap::new();
     let mut misses = Vec::new();
     for (id, g) in &gold {
         let doc = page(id);
-        let partners: BTreeSet<String> = extract_partners(&doc.title, &doc.body)
-            .into_iter()
-            .collect();
+        let publisher = doc.publisher.as_deref().unwrap_or(PUBLISHER);
+        let partners: BTreeSet<String> =
+            extract_partners_published_by(publisher, &doc.title, &doc.body)
+                .into_iter()
+                .collect();
         let domains: BTreeSet<String> = assign_domains(&doc.title, &doc.body).into_iter().collect();
         let held = held_back(id);
         let part = if held { "held-back" } else { "development" };
@@ -132,8 +132,13 @@ fn extraction_precision_and_recall_on_held_back_pages() {
             .or_default()
             .add(&domains, &g.domains);
         if doc.body.split_whitespace().count() <= SHORT_PAGE_WORDS {
+            let short = if held {
+                "held-back short pages"
+            } else {
+                "development short pages"
+            };
             scores
-                .entry((g.set, "short", "domains"))
+                .entry((g.set, short, "domains"))
                 .or_default()
                 .add(&domains, &g.domains);
         }

@@ -41,6 +41,20 @@ pub fn name_key(name: &str) -> String {
     out
 }
 
+/// The comparison key of each word of a name, in order ([`name_key`] is their concatenation).
+pub fn word_keys(name: &str) -> Vec<String> {
+    let mut seg = segment::Segments::default();
+    seg.split(name);
+    seg.words
+        .iter()
+        .map(|w| {
+            let mut key = String::new();
+            compounds::push_joined(&seg, w, &mut key);
+            key
+        })
+        .collect()
+}
+
 /// One term a query looks for (or, from [`document_terms`], one term a text is indexed under):
 /// `field` is `body` (stemmed) or `body_exact` (unstemmed, joined ZWNJ words); `position` is the
 /// index of the word it starts at; `from..to` are byte offsets into the text.

@@ -6,6 +6,7 @@
 //! «محورهای همکاری» heading. The 1–3 domains kept are those scoring at least [`MIN_SCORE`] and
 //! [`MIN_SHARE`] of the best; a parent gives way to its children.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -14,13 +15,24 @@ use crate::analysis::name_key;
 use crate::analysis::segment::Segments;
 use crate::document::Taxonomy;
 use crate::document::taxonomy::parent_of;
+use crate::ingest::partners::{Gap, Words, name_spans};
 
 pub const TITLE_WEIGHT: f32 = 3.0;
 pub const FOCUS_WEIGHT: f32 = 2.0;
+/// What a keyword in a party's name weighs, against one in the text.
+pub const NAME_WEIGHT: f32 = 0.5;
 pub const MAX_COUNTED: usize = 3;
 pub const MIN_SCORE: f32 = 8.0;
+/// Bodies shorter than this many words need a proportionally lower score…
+pub const SHORT_BODY_WORDS: usize = 100;
+/// … down to this share of [`MIN_SCORE`].
+pub const MIN_SHORT_FACTOR: f32 = 0.5;
 pub const MIN_SHARE: f32 = 0.3;
 pub const MAX_DOMAINS: usize = 3;
+/// A list of this many sectors or more names them in passing.
+pub const MIN_LIST_ITEMS: usize = 3;
+/// Most words of one item of a list.
+pub const MAX_LIST_ITEM_WORDS: usize = 3;
 
 /// A keyword as terms: its words' stems in order, and its words joined (for documents that
 /// write it as one word).
@@ -108,10 +120,15 @@ impl Positions {
 /// Scores per domain id, highest first (for inspection and tests).
 pub fn domain_scores(title: &str, body: &str) -> Vec<(String, f32)> {
     let taxonomy = Taxonomy::get();
+    let (title, title_names) = without_names(title);
+    let body = without_lists(body);
+    let (body, body_names) = without_names(&body);
     let parts = [
-        (Positions::of(title), TITLE_WEIGHT),
-        (Positions::of(&focus_lines(body)), FOCUS_WEIGHT),
-        (Positions::of(body), 1.0),
+        (Positions::of(&title), TITLE_WEIGHT),
+        (Positions::of(&title_names), TITLE_WEIGHT * NAME_WEIGHT),
+        (Positions::of(&focus_lines(&body)), FOCUS_WEIGHT),
+        (Positions::of(&body), 1.0),
+        (Positions::of(&body_names), NAME_WEIGHT),
     ];
     let mut scores: BTreeMap<usize, f32> = BTreeMap::new();
     for k in KEYWORDS.iter() {
@@ -136,9 +153,12 @@ pub fn assign_domains(title: &str, body: &str) -> Vec<String> {
     let Some(best) = ranked.first().map(|(_, s)| *s) else {
         return Vec::new();
     };
+    // A short page (a title and two sentences) says less of everything.
+    let length = body.split_whitespace().count() as f32 / SHORT_BODY_WORDS as f32;
+    let min_score = MIN_SCORE * length.clamp(MIN_SHORT_FACTOR, 1.0);
     let mut kept: Vec<String> = ranked
         .iter()
-        .filter(|(_, s)| *s >= MIN_SCORE && *s >= best * MIN_SHARE)
+        .filter(|(_, s)| *s >= min_score && *s >= best * MIN_SHARE)
         .map(|(id, _)| id.clone())
         .collect();
     // A child says more than its parent: a kept parent gives way to a child scoring at least
@@ -163,6 +183,109 @@ pub fn assign_domains(title: &str, body: &str) -> Vec<String> {
     kept.retain(|id| !children_parents.contains(id));
     kept.truncate(MAX_DOMAINS);
     kept
+}
+
+/// The text with lists of three sectors or more blanked out: `شرکت‌هایی از حوزه‌های
+/// کشاورزی، صنایع غذایی، گردشگری و انرژی` names domains in passing.
+fn without_lists(text: &str) -> Cow<'_, str> {
+    let words = Words::of(text);
+    let mut lists: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let items = list_items(&words, i);
+        if items.len() >= MIN_LIST_ITEMS {
+            let span =
+                words.words[items[0].start].from..words.words[items[items.len() - 1].end - 1].to;
+            let mut domains: HashSet<usize> = HashSet::new();
+            for item in &items {
+                let positions = Positions::of(words.written(item.start, item.end));
+                domains.extend(
+                    KEYWORDS
+                        .iter()
+                        .filter(|k| positions.count(k) > 0)
+                        .map(|k| k.domain),
+                );
+            }
+            if domains.len() >= MIN_LIST_ITEMS {
+                lists.push(span);
+            }
+            i = items[items.len() - 1].end;
+        } else {
+            i += 1;
+        }
+    }
+    if lists.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for span in lists {
+        out.replace_range(span.clone(), &" ".repeat(span.len()));
+    }
+    Cow::Owned(out)
+}
+
+/// The items of a list starting at word `at`: runs of at most [`MAX_LIST_ITEM_WORDS`] words,
+/// separated by commas, the last by «و» (`کشاورزی، صنایع غذایی، گردشگری و انرژی`).
+fn list_items(words: &Words, at: usize) -> Vec<std::ops::Range<usize>> {
+    let mut items = Vec::new();
+    let mut start = at;
+    let mut j = at;
+    loop {
+        // An item: words after spaces, up to a comma, «و» or anything else.
+        while j < words.len()
+            && j - start < MAX_LIST_ITEM_WORDS
+            && (j == start || words.gap(j) == Gap::Space)
+            && words.key(j) != "و"
+        {
+            j += 1;
+        }
+        if j == start {
+            return items;
+        }
+        items.push(start..j);
+        if words.gap(j) == Gap::Comma && words.key(j) != "و" {
+            start = j;
+        } else if words.key(j) == "و" && words.gap(j) == Gap::Space && items.len() >= 2 {
+            // The last item, after «و».
+            let last = j + 1;
+            let mut end = last;
+            while end < words.len()
+                && end - last < MAX_LIST_ITEM_WORDS
+                && (end == last || words.gap(end) == Gap::Space)
+                && words.key(end) != "و"
+            {
+                end += 1;
+            }
+            if end > last {
+                items.push(last..end);
+            }
+            return items;
+        } else {
+            // No «و» closes it: not a list.
+            items.clear();
+            return items;
+        }
+    }
+}
+
+/// A text split in two: without its organisation names (blanked out), and its parties' names
+/// alone. Names say who, not what a page is about (`وزیر نفت`, `پژوهشگاه پلیمر و پتروشیمی
+/// ایران`): names in passing count for nothing, parties' names for [`NAME_WEIGHT`].
+fn without_names(text: &str) -> (Cow<'_, str>, String) {
+    let spans = name_spans(text);
+    if spans.is_empty() {
+        return (Cow::Borrowed(text), String::new());
+    }
+    let mut rest = text.to_string();
+    let mut names = String::new();
+    for (span, party) in spans {
+        if party {
+            names.push_str(&text[span.clone()]);
+            names.push_str(" . ");
+        }
+        rest.replace_range(span.clone(), &" ".repeat(span.len()));
+    }
+    (Cow::Owned(rest), names)
 }
 
 /// The bullet lines under a «محورهای همکاری» (or similar «محور») heading.

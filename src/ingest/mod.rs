@@ -2,7 +2,8 @@
 //! directories, or a request body; partners and domains extracted when the source gives none.
 //!
 //! - [`page`]: the page format;
-//! - [`partners`]: partner extraction from titles and lead sentences;
+//! - [`partners`]: partner extraction from titles and lead sentences, by the shapes of
+//!   organisation names;
 //! - [`domains`]: domain assignment from the taxonomy's keywords.
 //!
 //! Every rejected record is reported as `FILE:LINE: reason`; valid records are committed even
@@ -67,7 +68,10 @@ impl fmt::Display for IngestReport {
 /// Fills in partners and domains by extraction when the source did not give them.
 pub fn settle(mut doc: Document) -> Document {
     if doc.partners.is_none() {
-        doc.partners = Some(partners::extract_partners(&doc.title, &doc.body));
+        let publisher = doc.publisher.as_deref().unwrap_or(partners::PUBLISHER);
+        doc.partners = Some(partners::extract_partners_published_by(
+            publisher, &doc.title, &doc.body,
+        ));
     }
     if doc.domains.is_none() {
         doc.domains = Some(domains::assign_domains(&doc.title, &doc.body));
