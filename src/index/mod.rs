@@ -2,11 +2,12 @@
 //! and reading them back. Every write that returns `Ok` is committed and visible to the next
 //! search.
 
+pub mod partners;
 pub mod schema;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -15,8 +16,9 @@ use tantivy::{
     DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
-use crate::analysis::{name_key, register_tokenizers};
+use crate::analysis::register_tokenizers;
 use crate::document::{Document, StoredDocument, Taxonomy};
+use partners::{Naming, PartnerEdits, PartnerResolver};
 pub use schema::Fields;
 pub use settings::IndexSettings;
 
@@ -77,6 +79,8 @@ pub struct SearchIndex {
     /// `None` only while [`SearchIndex::wait_merges`] swaps it (or after that failed).
     writer: Mutex<Option<IndexWriter>>,
     settings: IndexSettings,
+    /// The partner edits (the setting `partners`), as written writes apply them.
+    partners: RwLock<Arc<PartnerResolver>>,
     path: Option<PathBuf>,
 }
 
@@ -132,12 +136,14 @@ impl SearchIndex {
             Some(dir) => IndexSettings::on_disk(dir),
             None => IndexSettings::in_memory(),
         };
+        let edits: PartnerEdits = settings.get(partners::SETTING)?.unwrap_or_default();
         Ok(SearchIndex {
             index,
             fields,
             reader,
             writer: Mutex::new(Some(writer)),
             settings,
+            partners: RwLock::new(Arc::new(PartnerResolver::new(edits))),
             path,
         })
     }
@@ -173,6 +179,14 @@ impl SearchIndex {
         &self.settings
     }
 
+    /// The partner edits of this index, ready to resolve names.
+    pub fn partner_resolver(&self) -> Arc<PartnerResolver> {
+        self.partners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// A searcher over the last commit.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
@@ -184,14 +198,28 @@ impl SearchIndex {
     }
 
     /// Adds or replaces (by id) each document, then commits. Partners and domains must be
-    /// settled (`Some`) by then; `None` is indexed as none.
+    /// settled (`Some`) by then; `None` is indexed as none. Partners are indexed under their
+    /// display names ([`partners`]): a partner whose name changes with this write is re-labelled
+    /// in the documents already indexed, in the same commit.
     pub fn upsert(&self, docs: &[Document]) -> Result<(), IndexError> {
         let mut writer = self.lock_writer()?;
-        for doc in docs {
+        let resolver = self.partner_resolver();
+        self.write_locked(&mut writer, &resolver, docs)
+    }
+
+    /// [`SearchIndex::upsert`] with the writer already locked.
+    fn write_locked(
+        &self,
+        writer: &mut IndexWriter,
+        resolver: &PartnerResolver,
+        docs: &[Document],
+    ) -> Result<(), IndexError> {
+        let naming = Naming::settle(self, &self.searcher(), resolver, docs)?;
+        for doc in docs.iter().chain(&naming.relabel) {
             writer.delete_term(Term::from_field_text(self.fields.id, &doc.id));
-            writer.add_document(self.to_tantivy(doc))?;
+            writer.add_document(self.to_tantivy(doc, &naming))?;
         }
-        self.commit(&mut writer)
+        self.commit(writer)
     }
 
     /// Deletes a document by id and commits; `Ok(false)` when there was none.
@@ -255,9 +283,13 @@ impl SearchIndex {
             .map_err(|e| IndexError(format!("a stored document is unreadable: {e}")))
     }
 
-    fn to_tantivy(&self, doc: &Document) -> TantivyDocument {
+    fn to_tantivy(&self, doc: &Document, naming: &Naming) -> TantivyDocument {
         let f = &self.fields;
-        let stored = doc.to_stored();
+        let mut stored = doc.to_stored();
+        let labels = naming.labels(&stored.partners);
+        if labels.names != stored.partners {
+            stored.partners_as_written = std::mem::replace(&mut stored.partners, labels.names);
+        }
         let mut t = TantivyDocument::new();
         t.add_text(f.id, &doc.id);
         t.add_text(f.kind, doc.kind.as_str());
@@ -267,7 +299,9 @@ impl SearchIndex {
         t.add_text(f.body_exact, &doc.body);
         for p in &stored.partners {
             t.add_text(f.partner, p);
-            t.add_text(f.partner_key, name_key(p));
+        }
+        for key in &labels.keys {
+            t.add_text(f.partner_key, key);
         }
         let taxonomy = Taxonomy::get();
         let mut domains: Vec<&str> = stored

@@ -151,7 +151,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     let searcher = index.searcher();
     let parsed = parse::parse(&req.q);
     refuse_over_limit(&parsed)?;
-    let filter_clauses = req.filters.clauses(&index.fields)?;
+    let filter_clauses = req.filters.clauses(index)?;
 
     let shared_facets = if req.facets {
         facets::shared(&filter_clauses)
@@ -246,7 +246,7 @@ pub(crate) fn filtered_query(
     let searcher = index.searcher();
     let parsed = parse::parse(q);
     refuse_over_limit(&parsed)?;
-    let clauses = filters.clauses(&index.fields)?;
+    let clauses = filters.clauses(index)?;
     let built = query::QueryBuilder::new(&index.fields, &searcher, typos, mode).build(&parsed);
     let full = with_filters(built.query.box_clone(), &clauses, None);
     Ok((searcher, built, full))
