@@ -9,6 +9,8 @@
 //! and a change of the terms documents are indexed under shows up here until the version is
 //! bumped.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -158,6 +160,70 @@ fn an_older_index_is_searched_but_not_written_until_upgraded() {
     let e = index.delete("mou-001").unwrap_err();
     assert!(e.0.contains("kavosh migrate"), "{e}");
     assert!(index.get("mou-001").unwrap().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_upgrades_in_the_background_searching_the_old_index_meanwhile() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = copy_of(1, work.path());
+    let (_, expected) = fixture(1);
+    let serve = common::Serve::start(&dir, &[]);
+    let client = common::admin();
+    let new = serde_json::json!({
+        "id": "t-after-upgrade", "kind": "news", "title": "خبر پس از ارتقای نمایه",
+        "date": "1404/02/02", "partners": [], "domains": []
+    });
+    // Until the rebuilt index takes over, searches are answered and writes refused with 503
+    // and Retry-After; then the write is accepted.
+    let started = std::time::Instant::now();
+    let mut refused = 0;
+    loop {
+        let search = client
+            .get(serve.url("/search"))
+            .query(&[("q", "پالایش")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(search.status(), 200);
+        let write = client
+            .post(serve.url("/documents"))
+            .json(&new)
+            .send()
+            .await
+            .unwrap();
+        match write.status().as_u16() {
+            200 => break,
+            503 => {
+                assert!(write.headers().contains_key("retry-after"));
+                refused += 1;
+            }
+            status => panic!("{status}: {}", write.text().await.unwrap()),
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the upgrade never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("{refused} writes refused during the upgrade");
+    let health: Value = client
+        .get(serve.url("/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["documents"], expected.len() + 1);
+    assert!(health.get("upgrade").is_none(), "{health}");
+    for old in &expected {
+        let url = serve.url(&format!("/documents/{}", old["id"].as_str().unwrap()));
+        let now: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+        assert_eq!(&now, old);
+    }
+    drop(serve);
+    assert_eq!(versions::recorded(&dir).unwrap(), Some(INDEX_VERSION));
+    assert_eq!(listing(work.path()), ["index"]);
 }
 
 /// The directory's siblings, by name.
