@@ -1,4 +1,4 @@
-//! The `kavosh` command line: `ingest`, `serve`, `search`, `analyze`.
+//! The `kavosh` command line: `ingest`, `serve`, `search`, `stats`, `analyze`, `migrate`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +75,12 @@ enum Command {
         #[arg(required = true)]
         text: Vec<String>,
     },
+    /// Rebuild an index built by an older version of kavosh from its stored documents, in a
+    /// new directory beside it that then takes its place (serve and ingest do it on their own).
+    Migrate {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+    },
     /// Serve search over HTTP. An empty index is first filled from the corpus directory.
     Serve {
         /// The index directory.
@@ -142,6 +148,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
         Command::Ingest { index, paths } => ingest(&index, &paths),
+        Command::Migrate { index } => migrate_command(&index),
         Command::Search {
             index,
             json,
@@ -231,7 +238,7 @@ fn parse_by(s: &str) -> Result<StatsBy, String> {
 }
 
 fn stats_command(dir: &std::path::Path, request: &StatsRequest, format: Format) -> ExitCode {
-    let index = match open_index(dir) {
+    let index = match open_to_read(dir) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -298,6 +305,56 @@ fn parse_typos(s: &str) -> Result<Typos, String> {
     Typos::parse(s).ok_or_else(|| "expected 0, 1, 2 or auto".to_string())
 }
 
+/// Opens an index without its writer, beside a running `serve`; warns when it is of an older
+/// version (searches work, a little differently).
+fn open_to_read(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
+    let index = SearchIndex::open_read_only(dir).map_err(|e| {
+        eprintln!("kavosh: {e}");
+        ExitCode::from(2)
+    })?;
+    if index.version() < kavosh::index::INDEX_VERSION {
+        eprintln!(
+            "warning: {}",
+            kavosh::index::versions::upgrade_advice(dir, index.version())
+        );
+    }
+    Ok(index)
+}
+
+/// Upgrades the index in `dir` if it is of an older version, saying so on stderr.
+fn upgrade(dir: &std::path::Path) -> Result<(), ExitCode> {
+    let progress = kavosh::index::Progress::new();
+    match kavosh::index::migrate::upgrade(dir, &progress) {
+        Ok(Some(done)) => {
+            eprintln!("kavosh: {}: {done}", dir.display());
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn migrate_command(dir: &std::path::Path) -> ExitCode {
+    if !dir.join("meta.json").exists() && !kavosh::index::migrate::switch_was_interrupted(dir) {
+        eprintln!("kavosh: there is no index in {}", dir.display());
+        return ExitCode::from(2);
+    }
+    match upgrade(dir) {
+        Ok(()) => {
+            println!(
+                "{}: index version {}",
+                dir.display(),
+                kavosh::index::INDEX_VERSION
+            );
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
 fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
     SearchIndex::open_or_create(dir).map_err(|e| {
         eprintln!("kavosh: {e}");
@@ -306,6 +363,9 @@ fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
 }
 
 fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
+    if let Err(code) = upgrade(dir) {
+        return code;
+    }
     let index = match open_index(dir) {
         Ok(i) => i,
         Err(code) => return code,
@@ -330,7 +390,7 @@ fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
 }
 
 fn search_command(dir: &std::path::Path, request: &SearchRequest, json: bool) -> ExitCode {
-    let index = match open_index(dir) {
+    let index = match open_to_read(dir) {
         Ok(i) => i,
         Err(code) => return code,
     };

@@ -32,7 +32,7 @@ where
     E: Send + 'static,
     ApiError: From<E>,
 {
-    let index = state.index.clone();
+    let index = state.index.current();
     match tokio::task::spawn_blocking(move || work(&index)).await {
         Ok(result) => result.map_err(ApiError::from),
         Err(e) => Err(ApiError::internal(format!("index work failed: {e}"))),
@@ -82,7 +82,7 @@ const EXPORT_CHUNK_ROWS: usize = 500;
 async fn export_csv(state: &AppState, request: SearchRequest) -> Result<Response, ApiError> {
     let export = blocking(state, move |index| export::export_hits(index, &request)).await?;
     let capped = export.capped;
-    let index = state.index.clone();
+    let index = state.index.current();
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
     tokio::task::spawn_blocking(move || {
         let mut chunk = String::new();
@@ -376,6 +376,9 @@ pub struct Health {
     pub status: &'static str,
     /// Documents visible to searches.
     pub documents: u64,
+    /// Present while the index is being upgraded, or when its upgrade failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<super::upgrade::UpgradeStatus>,
 }
 
 /// Liveness, with the number of documents.
@@ -384,7 +387,8 @@ pub struct Health {
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
-        documents: state.index.num_docs(),
+        documents: state.index.current().num_docs(),
+        upgrade: state.index.upgrade_status(),
     })
 }
 
