@@ -2,12 +2,14 @@
 //!
 //! Data flows one way: source ([`ingest`]) → [`document`] → [`index`] → [`search`] →
 //! [`server`]. [`analysis`] turns Persian text into terms, the same way for documents and
-//! queries; [`calendar`] converts between Jalali and ISO days.
+//! queries; [`calendar`] converts between Jalali and ISO days. [`insights`] counts what the
+//! server's visitors search for.
 
 pub mod analysis;
 pub mod calendar;
 pub mod document;
 pub mod index;
 pub mod ingest;
+pub mod insights;
 pub mod search;
 pub mod server;

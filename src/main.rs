@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use kavosh::calendar::Day;
 use kavosh::document::Kind;
 use kavosh::index::SearchIndex;
+use kavosh::insights::InsightsConfig;
 use kavosh::search::stats::{StatsBy, StatsRequest};
 use kavosh::search::{self, Filters, SearchRequest, Sort, Typos};
 
@@ -93,7 +94,58 @@ enum Command {
         /// Origins allowed to call the API from browsers, comma-separated.
         #[arg(long, env = "KAVOSH_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
+        #[command(flatten)]
+        insights: InsightsArgs,
     },
+}
+
+/// How search insights are kept by `serve`.
+#[derive(Args)]
+struct InsightsArgs {
+    /// Count what visitors search for (on), or count and store nothing (off).
+    #[arg(long = "insights", env = "KAVOSH_INSIGHTS", default_value = "on", value_parser = parse_on_off)]
+    enabled: bool,
+    /// Queries searched fewer times in a report's range are never shown.
+    #[arg(long = "insights-min-count", env = "KAVOSH_INSIGHTS_MIN_COUNT", default_value_t = 2,
+          value_parser = parse_min_count)]
+    min_count: u64,
+    /// Days of insights kept, today included (at most 3660).
+    #[arg(long = "insights-days", env = "KAVOSH_INSIGHTS_DAYS", default_value_t = 90,
+          value_parser = parse_retention_days)]
+    retention_days: u32,
+}
+
+impl From<InsightsArgs> for InsightsConfig {
+    fn from(a: InsightsArgs) -> InsightsConfig {
+        InsightsConfig {
+            enabled: a.enabled,
+            min_count: a.min_count,
+            retention_days: a.retention_days,
+        }
+    }
+}
+
+fn parse_min_count(s: &str) -> Result<u64, String> {
+    s.parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| "expected a whole number from 1".into())
+}
+
+fn parse_retention_days(s: &str) -> Result<u32, String> {
+    let max = kavosh::insights::MAX_RANGE_DAYS;
+    s.parse()
+        .ok()
+        .filter(|n| (1..=max).contains(&i64::from(*n)))
+        .ok_or_else(|| format!("expected 1 to {max} days"))
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err("expected on or off".into()),
+    }
 }
 
 /// Filters shared by `search` and `stats`.
@@ -186,12 +238,14 @@ fn main() -> ExitCode {
             corpus,
             api_key,
             cors_origins,
+            insights,
         } => serve(kavosh::server::Config {
             index,
             listen,
             api_key,
             corpus,
             cors_origins,
+            insights: insights.into(),
         }),
     }
 }

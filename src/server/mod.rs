@@ -7,7 +7,8 @@
 //! - [`auth`] guards the writes with the API key;
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
-//! - [`assets`] are the search page's files, compiled into the binary.
+//! - [`assets`] are the search page's files, compiled into the binary;
+//! - [`insights`] counts what visitors search for and reports it to the key's holder.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
@@ -16,6 +17,7 @@ pub mod assets;
 pub mod auth;
 pub mod documents;
 pub mod error;
+pub mod insights;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -42,6 +44,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::index::SearchIndex;
+use crate::insights::{Insights, InsightsConfig};
 use error::ApiError;
 
 /// Largest request body (10 MiB).
@@ -63,6 +66,9 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Origins allowed to call the API from a browser; empty: no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
+    /// What visitors search for; [`AppState::new`] counts in memory only, `serve` keeps the
+    /// counts in the index settings.
+    pub insights: Arc<Insights>,
 }
 
 impl AppState {
@@ -73,6 +79,7 @@ impl AppState {
             api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
             metrics: metrics::handle(),
             cors_origins: Vec::new(),
+            insights: Arc::new(Insights::new(InsightsConfig::default())),
         }
     }
 }
@@ -88,6 +95,7 @@ pub fn router(state: AppState) -> Router {
     // woff2 fonts are compressed already.
     let compress = SizeAbove::default().and(NotForContentType::const_new("font/"));
     let writes = axum::middleware::from_fn_with_state(state.clone(), auth::require_key);
+    let insights_key = axum::middleware::from_fn_with_state(state.clone(), insights::require_key);
     let api = Router::new()
         .route("/search", get(routes::search))
         .route("/suggest", get(routes::suggest))
@@ -108,7 +116,20 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))
         .route("/analyze", get(routes::analyze))
-        .route("/taxonomy", get(routes::taxonomy));
+        .route("/taxonomy", get(routes::taxonomy))
+        .route(
+            "/insights",
+            get(insights::overview).route_layer(insights_key.clone()),
+        )
+        .route(
+            "/insights/queries",
+            get(insights::queries).route_layer(insights_key),
+        )
+        .route(
+            "/insights/click",
+            axum::routing::post(insights::click)
+                .route_layer(DefaultBodyLimit::max(insights::MAX_CLICK_BYTES)),
+        );
     assets::routes(api)
         .fallback(routes::no_route)
         .with_state(state)
@@ -156,6 +177,7 @@ pub struct Config {
     /// Documents to ingest when the index is empty.
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
+    pub insights: InsightsConfig,
 }
 
 /// Opens the index (ingesting the corpus into an empty one), serves until SIGINT or SIGTERM,
@@ -179,6 +201,12 @@ pub async fn serve(config: Config) -> Result<(), String> {
     }
     let mut state = AppState::new(index.clone(), config.api_key.as_deref());
     state.cors_origins = cors_origins;
+    state.insights =
+        Arc::new(Insights::load(config.insights, index.settings()).map_err(|e| e.to_string())?);
+    if config.insights.enabled {
+        tokio::spawn(insights::upkeep(index.clone(), state.insights.clone()));
+    }
+    let saved_at_exit = state.insights.clone();
     if state.api_key.is_none() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
     }
@@ -203,6 +231,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("the server stopped: {e}"))?;
+    insights::save(&index, &saved_at_exit).await;
     tracing::info!("kavosh stopped");
     Ok(())
 }

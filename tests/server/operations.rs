@@ -84,6 +84,9 @@ async fn openapi_describes_every_route() {
         ("/style.css", "get"),
         ("/widget.js", "get"),
         ("/fonts/Vazirmatn-Regular.woff2", "get"),
+        ("/insights", "get"),
+        ("/insights/queries", "get"),
+        ("/insights/click", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -99,11 +102,8 @@ async fn openapi_describes_every_route() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(
-        search_params,
-        [
-            "q", "kind", "partner", "domain", "year", "from", "to", "sort", "page", "per_page",
-            "typos", "match", "format"
-        ]
+        search_params.join(","),
+        "q,kind,partner,domain,year,from,to,sort,page,per_page,typos,match,format,analytics"
     );
 }
 
