@@ -8,6 +8,7 @@ use kavosh::calendar::Day;
 use kavosh::document::Kind;
 use kavosh::index::SearchIndex;
 use kavosh::insights::InsightsConfig;
+use kavosh::progress::Progress;
 use kavosh::search::stats::{StatsBy, StatsRequest};
 use kavosh::search::{self, Filters, SearchRequest, Sort, Typos};
 
@@ -22,7 +23,8 @@ struct Cli {
 enum Command {
     /// Index park pages (.txt) and NDJSON (.ndjson/.jsonl) files or directories, upserting by
     /// id. Rejected records are reported as FILE:LINE: reason on stderr; exit status 0 when all
-    /// were accepted, 1 when some were rejected, 2 on usage errors.
+    /// were accepted, 1 when some were rejected, 2 on usage errors. On a terminal, a progress
+    /// bar shows the documents read, their rate, the share of the input read and the time left.
     Ingest {
         #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
         index: PathBuf,
@@ -364,7 +366,10 @@ fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
         Ok(i) => i,
         Err(code) => return code,
     };
-    match kavosh::ingest::ingest_paths(&index, paths) {
+    let progress = Progress::start("documents");
+    let result = kavosh::ingest::ingest_paths_showing(&index, paths, &progress);
+    progress.finish();
+    match result {
         Ok(report) => {
             for r in &report.rejected {
                 eprintln!("{r}");
