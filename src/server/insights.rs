@@ -58,7 +58,8 @@ pub async fn require_key(
 }
 
 /// Counts queued searches every second and saves the counts every minute, for as long as the
-/// server runs (insights that are off are never saved).
+/// server runs, on the blocking pool (folding a busy second's queries would hold up an async
+/// worker).
 pub async fn upkeep(index: Arc<SearchIndex>, insights: Arc<Insights>) {
     let mut tick = tokio::time::interval(COUNT_EVERY);
     let mut counts = 0u32;
@@ -68,7 +69,10 @@ pub async fn upkeep(index: Arc<SearchIndex>, insights: Arc<Insights>) {
         if counts % SAVE_EVERY_COUNTS == 0 {
             save(&index, &insights).await;
         } else {
-            insights.count_queued();
+            let insights = insights.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || insights.count_queued()).await {
+                tracing::error!("counting the queued searches failed: {e}");
+            }
         }
     }
 }
