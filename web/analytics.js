@@ -115,6 +115,18 @@
       list.appendChild(b);
       panels[t[0]] = el('div', { role: 'tabpanel', id: 'panel-' + t[0], 'aria-labelledby': 'tab-' + t[0], className: 'dash-panel' });
     });
+    // Arrow keys move between the tabs (the next one is to the left, right to left), as the
+    // WAI-ARIA tabs pattern has it; only the selected tab is in the Tab order.
+    list.addEventListener('keydown', function (e) {
+      var names = Object.keys(tabs);
+      var i = names.indexOf(e.target.dataset.tab);
+      var to = { ArrowLeft: i + 1, ArrowRight: i - 1, Home: 0, End: names.length - 1 }[e.key];
+      if (i < 0 || to === undefined) return;
+      e.preventDefault();
+      var next = tabs[names[(to + names.length) % names.length]];
+      next.focus();
+      next.click();
+    });
     root.appendChild(list);
     root.appendChild(panels.documents);
     root.appendChild(panels.searches);

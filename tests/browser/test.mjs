@@ -682,8 +682,13 @@ async function main() {
     const clicked = page.waitForResponse((r) => r.url().endsWith('/insights/click'));
     await page.click('#hits .hit-title a');
     assert.equal((await clicked).status(), 204);
-    await page.goto(base + '/analytics?tab=searches');
+    await page.goto(base + '/analytics');
     await waitDashboard(page);
+    await page.focus('#tab-documents');
+    await page.keyboard.press('ArrowLeft');   // the next tab, right to left
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('tab') === 'searches');
+    await waitDashboard(page);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-searches', 'focus follows the tab');
     assert.equal(await page.isVisible('#key-form'), true, 'asks for the key');
     assert.equal(await page.isVisible('.filters'), false, 'the filters are for documents');
     await page.fill('#api-key', 'not-the-key');
