@@ -8,12 +8,16 @@
 //! ([`Progress::set_total_items`]) or, for input read as a stream, in bytes
 //! ([`Progress::set_total_bytes`] with [`Progress::add_bytes`]: the share and the time left
 //! come from the bytes, the count and rate from the items). Callers that show nothing pass
-//! [`Progress::hidden`]; the counts are kept either way.
+//! [`Progress::hidden`]; the counts are kept either way. Work that keeps its own count of
+//! items done out of a total (on another thread, or without a `&Progress`) is shown with
+//! [`Progress::follow`].
 
 use std::fmt::Write;
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
@@ -105,6 +109,47 @@ impl Progress {
         }
     }
 
+    /// Sets the items done so far (work that counts them itself).
+    pub fn set_items_done(&self, done: u64) {
+        self.items.store(done, Ordering::Relaxed);
+        if !self.by_bytes.load(Ordering::Relaxed) {
+            self.bar.set_position(done);
+        }
+    }
+
+    /// Shows work that counts on its own: `read` gives its `(done, total)` (a total of 0 is
+    /// not known yet), read ten times a second on a thread of its own until
+    /// [`Following::finish`]. A hidden bar starts no thread.
+    pub fn follow(self, read: impl Fn() -> (u64, u64) + Send + 'static) -> Following {
+        let progress = Arc::new(self);
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = (!progress.bar.is_hidden()).then(|| {
+            let (progress, stop) = (progress.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut total = 0;
+                loop {
+                    // Read after seeing the stop: the last reading is the final count.
+                    let stopping = stop.load(Ordering::Relaxed);
+                    let (done, now_total) = read();
+                    if now_total != total && now_total > 0 {
+                        total = now_total;
+                        progress.set_total_items(total);
+                    }
+                    progress.set_items_done(done);
+                    if stopping {
+                        return;
+                    }
+                    std::thread::sleep(FOLLOW_EVERY);
+                }
+            })
+        });
+        Following {
+            progress,
+            stop,
+            thread,
+        }
+    }
+
     /// `n` more bytes of input read (with [`Progress::set_total_bytes`]).
     pub fn add_bytes(&self, n: u64) {
         self.bar.inc(n);
@@ -137,6 +182,37 @@ impl Progress {
     /// Removes the bar, leaving the terminal to the command's summary.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// How often [`Progress::follow`] reads the work's count.
+const FOLLOW_EVERY: Duration = Duration::from_millis(100);
+
+/// A bar following work that counts on its own ([`Progress::follow`]).
+pub struct Following {
+    progress: Arc<Progress>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Following {
+    /// Reads the count a last time and removes the bar.
+    pub fn finish(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.progress.finish();
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -235,6 +311,32 @@ mod tests {
         assert!(line.contains("6/12 pages"), "{line:?}");
         assert!(line.contains("ETA"), "{line:?}");
         assert_eq!(p.bytes_done(), 0);
+    }
+
+    #[test]
+    fn following_work_that_counts_on_its_own() {
+        let (p, screen) = on_screen("documents");
+        let counts = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
+        let read = counts.clone();
+        let shown = p.follow(move || {
+            (
+                read.0.load(Ordering::Relaxed),
+                read.1.load(Ordering::Relaxed),
+            )
+        });
+        counts.1.store(200, Ordering::Relaxed);
+        counts.0.store(50, Ordering::Relaxed);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !screen.last().contains("50/200 documents") {
+            assert!(std::time::Instant::now() < deadline, "{}", screen.last());
+            shown.progress.bar.force_draw();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        counts.0.store(200, Ordering::Relaxed);
+        let progress = shown.progress.clone();
+        shown.finish();
+        assert_eq!(progress.items_done(), 200, "a last reading at the end");
+        assert!(progress.bar.is_finished());
     }
 
     #[test]
