@@ -57,17 +57,21 @@ pub async fn require_key(
     Ok(next.run(request).await)
 }
 
-/// Counts queued searches every second and saves the counts every minute, for as long as the
-/// server runs, on the blocking pool (folding a busy second's queries would hold up an async
-/// worker).
-pub async fn upkeep(index: Arc<SearchIndex>, insights: Arc<Insights>) {
+/// Counts queued searches every second and saves the counts every minute into the settings of
+/// the index `served` gives at that moment (an upgraded index takes the old one's place), for
+/// as long as the server runs, on the blocking pool (folding a busy second's queries would hold
+/// up an async worker).
+pub async fn upkeep(
+    served: impl Fn() -> Arc<SearchIndex> + Send + 'static,
+    insights: Arc<Insights>,
+) {
     let mut tick = tokio::time::interval(COUNT_EVERY);
     let mut counts = 0u32;
     loop {
         tick.tick().await;
         counts += 1;
         if counts % SAVE_EVERY_COUNTS == 0 {
-            save(&index, &insights).await;
+            save(served(), &insights).await;
         } else {
             let insights = insights.clone();
             if let Err(e) = tokio::task::spawn_blocking(move || insights.count_queued()).await {
@@ -77,10 +81,10 @@ pub async fn upkeep(index: Arc<SearchIndex>, insights: Arc<Insights>) {
     }
 }
 
-/// Saves the counts into the index settings (on the blocking pool: it writes a file). A failure
-/// is logged; what was not saved is saved next time.
-pub async fn save(index: &Arc<SearchIndex>, insights: &Arc<Insights>) {
-    let (index, insights) = (index.clone(), insights.clone());
+/// Saves the counts into the index's settings (on the blocking pool: it writes a file). A
+/// failure is logged; what was not saved is saved next time.
+pub async fn save(index: Arc<SearchIndex>, insights: &Arc<Insights>) {
+    let insights = insights.clone();
     match tokio::task::spawn_blocking(move || insights.save(index.settings())).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::error!("the search insights were not saved: {e}"),

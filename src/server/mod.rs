@@ -204,7 +204,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
     state.insights =
         Arc::new(Insights::load(config.insights, index.settings()).map_err(|e| e.to_string())?);
     if config.insights.enabled {
-        tokio::spawn(insights::upkeep(index.clone(), state.insights.clone()));
+        let served = index.clone();
+        tokio::spawn(insights::upkeep(
+            move || served.clone(),
+            state.insights.clone(),
+        ));
     }
     let saved_at_exit = state.insights.clone();
     if state.api_key.is_none() {
@@ -231,7 +235,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("the server stopped: {e}"))?;
-    insights::save(&index, &saved_at_exit).await;
+    insights::save(index.clone(), &saved_at_exit).await;
     tracing::info!("kavosh stopped");
     Ok(())
 }
