@@ -8,7 +8,8 @@
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
 //! - [`assets`] are the search page's files, compiled into the binary;
-//! - [`upgrade`] serves an index of an older version while it is rebuilt.
+//! - [`upgrade`] serves an index of an older version while it is rebuilt;
+//! - [`insights`] counts what visitors search for and reports it to the key's holder.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
@@ -17,6 +18,7 @@ pub mod assets;
 pub mod auth;
 pub mod documents;
 pub mod error;
+pub mod insights;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -44,6 +46,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::index::{SearchIndex, migrate};
+use crate::insights::{Insights, InsightsConfig};
 use error::ApiError;
 use upgrade::ServedIndex;
 
@@ -67,6 +70,9 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Origins allowed to call the API from a browser; empty: no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
+    /// What visitors search for; [`AppState::new`] counts in memory only, `serve` keeps the
+    /// counts in the index settings.
+    pub insights: Arc<Insights>,
 }
 
 impl AppState {
@@ -77,6 +83,7 @@ impl AppState {
             api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
             metrics: metrics::handle(),
             cors_origins: Vec::new(),
+            insights: Arc::new(Insights::new(InsightsConfig::default())),
         }
     }
 }
@@ -94,6 +101,7 @@ pub fn router(state: AppState) -> Router {
     let writes = axum::middleware::from_fn_with_state(state.clone(), auth::require_key);
     let upgrading =
         axum::middleware::from_fn_with_state(state.clone(), upgrade::refuse_while_upgrading);
+    let insights_key = axum::middleware::from_fn_with_state(state.clone(), insights::require_key);
     let api = Router::new()
         .route("/search", get(routes::search))
         .route("/suggest", get(routes::suggest))
@@ -117,7 +125,20 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))
         .route("/analyze", get(routes::analyze))
-        .route("/taxonomy", get(routes::taxonomy));
+        .route("/taxonomy", get(routes::taxonomy))
+        .route(
+            "/insights",
+            get(insights::overview).route_layer(insights_key.clone()),
+        )
+        .route(
+            "/insights/queries",
+            get(insights::queries).route_layer(insights_key),
+        )
+        .route(
+            "/insights/click",
+            axum::routing::post(insights::click)
+                .route_layer(DefaultBodyLimit::max(insights::MAX_CLICK_BYTES)),
+        );
     assets::routes(api)
         .fallback(routes::no_route)
         .with_state(state)
@@ -165,6 +186,7 @@ pub struct Config {
     /// Documents to ingest when the index is empty.
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
+    pub insights: InsightsConfig,
 }
 
 /// Opens the index (ingesting the corpus into an empty one; upgrading one of an older version
@@ -193,6 +215,16 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let mut state = AppState::new(index.clone(), config.api_key.as_deref());
     state.cors_origins = cors_origins;
     state.index.upgrade_if_older(config.index.clone());
+    state.insights =
+        Arc::new(Insights::load(config.insights, index.settings()).map_err(|e| e.to_string())?);
+    if config.insights.enabled {
+        let served = state.index.clone();
+        tokio::spawn(insights::upkeep(
+            move || served.current(),
+            state.insights.clone(),
+        ));
+    }
+    let (served_at_exit, saved_at_exit) = (state.index.clone(), state.insights.clone());
     if state.api_key.is_none() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
     }
@@ -217,6 +249,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("the server stopped: {e}"))?;
+    insights::save(served_at_exit.current(), &saved_at_exit).await;
     tracing::info!("kavosh stopped");
     Ok(())
 }
