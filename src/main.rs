@@ -1,4 +1,4 @@
-//! The `kavosh` command line: `ingest`, `serve`, `search`, `analyze`.
+//! The `kavosh` command line: `ingest`, `serve`, `search`, `stats`, `analyze`, `migrate`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use kavosh::calendar::Day;
 use kavosh::document::Kind;
 use kavosh::index::SearchIndex;
+use kavosh::insights::InsightsConfig;
+use kavosh::progress::Progress;
 use kavosh::search::stats::{StatsBy, StatsRequest};
 use kavosh::search::{self, Filters, SearchRequest, Sort, Typos};
 
@@ -21,7 +23,8 @@ struct Cli {
 enum Command {
     /// Index park pages (.txt) and NDJSON (.ndjson/.jsonl) files or directories, upserting by
     /// id. Rejected records are reported as FILE:LINE: reason on stderr; exit status 0 when all
-    /// were accepted, 1 when some were rejected, 2 on usage errors.
+    /// were accepted, 1 when some were rejected, 2 on usage errors. On a terminal, a progress
+    /// bar shows the documents read, their rate, the share of the input read and the time left.
     Ingest {
         #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
         index: PathBuf,
@@ -75,6 +78,12 @@ enum Command {
         #[arg(required = true)]
         text: Vec<String>,
     },
+    /// Rebuild an index built by an older version of kavosh from its stored documents, in a
+    /// new directory beside it that then takes its place (serve and ingest do it on their own).
+    Migrate {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+    },
     /// Serve search over HTTP. An empty index is first filled from the corpus directory.
     Serve {
         /// The index directory.
@@ -93,7 +102,58 @@ enum Command {
         /// Origins allowed to call the API from browsers, comma-separated.
         #[arg(long, env = "KAVOSH_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
+        #[command(flatten)]
+        insights: InsightsArgs,
     },
+}
+
+/// How search insights are kept by `serve`.
+#[derive(Args)]
+struct InsightsArgs {
+    /// Count what visitors search for (on), or count and store nothing (off).
+    #[arg(long = "insights", env = "KAVOSH_INSIGHTS", default_value = "on", value_parser = parse_on_off)]
+    enabled: bool,
+    /// Queries searched fewer times in a report's range are never shown.
+    #[arg(long = "insights-min-count", env = "KAVOSH_INSIGHTS_MIN_COUNT", default_value_t = 2,
+          value_parser = parse_min_count)]
+    min_count: u64,
+    /// Days of insights kept, today included (at most 3660).
+    #[arg(long = "insights-days", env = "KAVOSH_INSIGHTS_DAYS", default_value_t = 90,
+          value_parser = parse_retention_days)]
+    retention_days: u32,
+}
+
+impl From<InsightsArgs> for InsightsConfig {
+    fn from(a: InsightsArgs) -> InsightsConfig {
+        InsightsConfig {
+            enabled: a.enabled,
+            min_count: a.min_count,
+            retention_days: a.retention_days,
+        }
+    }
+}
+
+fn parse_min_count(s: &str) -> Result<u64, String> {
+    s.parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| "expected a whole number from 1".into())
+}
+
+fn parse_retention_days(s: &str) -> Result<u32, String> {
+    let max = kavosh::insights::MAX_RANGE_DAYS;
+    s.parse()
+        .ok()
+        .filter(|n| (1..=max).contains(&i64::from(*n)))
+        .ok_or_else(|| format!("expected 1 to {max} days"))
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err("expected on or off".into()),
+    }
 }
 
 /// Filters shared by `search` and `stats`.
@@ -142,6 +202,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
         Command::Ingest { index, paths } => ingest(&index, &paths),
+        Command::Migrate { index } => migrate_command(&index),
         Command::Search {
             index,
             json,
@@ -186,12 +247,14 @@ fn main() -> ExitCode {
             corpus,
             api_key,
             cors_origins,
+            insights,
         } => serve(kavosh::server::Config {
             index,
             listen,
             api_key,
             corpus,
             cors_origins,
+            insights: insights.into(),
         }),
     }
 }
@@ -231,7 +294,7 @@ fn parse_by(s: &str) -> Result<StatsBy, String> {
 }
 
 fn stats_command(dir: &std::path::Path, request: &StatsRequest, format: Format) -> ExitCode {
-    let index = match open_index(dir) {
+    let index = match open_to_read(dir) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -298,6 +361,60 @@ fn parse_typos(s: &str) -> Result<Typos, String> {
     Typos::parse(s).ok_or_else(|| "expected 0, 1, 2 or auto".to_string())
 }
 
+/// Opens an index without its writer, beside a running `serve`; warns when it is of an older
+/// version (searches work, a little differently).
+fn open_to_read(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
+    let index = SearchIndex::open_read_only(dir).map_err(|e| {
+        eprintln!("kavosh: {e}");
+        ExitCode::from(2)
+    })?;
+    if index.version() < kavosh::index::INDEX_VERSION {
+        eprintln!(
+            "warning: {}",
+            kavosh::index::versions::upgrade_advice(dir, index.version())
+        );
+    }
+    Ok(index)
+}
+
+/// Upgrades the index in `dir` if it is of an older version, saying so on stderr.
+fn upgrade(dir: &std::path::Path) -> Result<(), ExitCode> {
+    let progress = std::sync::Arc::new(kavosh::index::Progress::new());
+    let counter = progress.clone();
+    let shown = Progress::start("documents").follow(move || counter.get());
+    let upgraded = kavosh::index::migrate::upgrade(dir, &progress);
+    shown.finish();
+    match upgraded {
+        Ok(Some(done)) => {
+            eprintln!("kavosh: {}: {done}", dir.display());
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn migrate_command(dir: &std::path::Path) -> ExitCode {
+    if !dir.join("meta.json").exists() && !kavosh::index::migrate::switch_was_interrupted(dir) {
+        eprintln!("kavosh: there is no index in {}", dir.display());
+        return ExitCode::from(2);
+    }
+    match upgrade(dir) {
+        Ok(()) => {
+            println!(
+                "{}: index version {}",
+                dir.display(),
+                kavosh::index::INDEX_VERSION
+            );
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
 fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
     SearchIndex::open_or_create(dir).map_err(|e| {
         eprintln!("kavosh: {e}");
@@ -306,11 +423,17 @@ fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
 }
 
 fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
+    if let Err(code) = upgrade(dir) {
+        return code;
+    }
     let index = match open_index(dir) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    match kavosh::ingest::ingest_paths(&index, paths) {
+    let progress = Progress::start("documents");
+    let result = kavosh::ingest::ingest_paths_showing(&index, paths, &progress);
+    progress.finish();
+    match result {
         Ok(report) => {
             for r in &report.rejected {
                 eprintln!("{r}");
@@ -330,7 +453,7 @@ fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
 }
 
 fn search_command(dir: &std::path::Path, request: &SearchRequest, json: bool) -> ExitCode {
-    let index = match open_index(dir) {
+    let index = match open_to_read(dir) {
         Ok(i) => i,
         Err(code) => return code,
     };

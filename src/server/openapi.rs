@@ -9,14 +9,15 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ResponseBuilder};
 
 use super::assets::ASSETS;
-use super::routes;
+use super::{insights, routes};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "kavosh",
         description = "Persian full-text search over the park's agreements and news. Errors are \
-            {\"error\":{\"code\",\"message\"}}; writes need Authorization: Bearer <KAVOSH_API_KEY>."
+            {\"error\":{\"code\",\"message\"}}; writes and search insights need Authorization: \
+            Bearer <KAVOSH_API_KEY>."
     ),
     paths(
         routes::search,
@@ -32,6 +33,9 @@ use super::routes;
         routes::openapi,
         routes::analyze,
         routes::taxonomy,
+        insights::overview,
+        insights::queries,
+        insights::click,
     )
 )]
 struct ApiDoc;

@@ -84,6 +84,12 @@ async fn openapi_describes_every_route() {
         ("/style.css", "get"),
         ("/widget.js", "get"),
         ("/fonts/Vazirmatn-Regular.woff2", "get"),
+        ("/insights", "get"),
+        ("/insights/queries", "get"),
+        ("/insights/click", "post"),
+        ("/analytics", "get"),
+        ("/analytics.js", "get"),
+        ("/vendor/chart.umd.min.js", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -99,11 +105,8 @@ async fn openapi_describes_every_route() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(
-        search_params,
-        [
-            "q", "kind", "partner", "domain", "year", "from", "to", "sort", "page", "per_page",
-            "typos", "match", "format"
-        ]
+        search_params.join(","),
+        "q,kind,partner,domain,year,from,to,sort,page,per_page,typos,match,format,analytics"
     );
 }
 
@@ -144,6 +147,10 @@ async fn the_page_and_its_files_are_served_with_their_types() {
         ("/app.js", "text/javascript", "/suggest"),
         ("/style.css", "text/css", "Vazirmatn"),
         ("/widget.js", "text/javascript", "KavoshWidget"),
+        ("/analytics", "text/html", "id=\"dashboard\""),
+        ("/analytics.js", "text/javascript", "/stats?"),
+        ("/vendor/chart.umd.min.js", "text/javascript", "Chart.js v4"),
+        ("/vendor/chart.js-LICENSE.md", "text/plain", "MIT License"),
     ] {
         let r = client.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");

@@ -2,12 +2,12 @@
 //! documents, the forms sources wrote for it, a person's edit, and the other partners that may be
 //! the same organisation, for a person to confirm and merge.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use tantivy::DocAddress;
 
-use super::PartnerEdit;
+use super::{PartnerEdit, PartnerResolver};
 use crate::analysis::word_keys;
 use crate::document::PartnerRegistry;
 use crate::index::{IndexError, SearchIndex};
@@ -49,44 +49,77 @@ pub struct PartnerSummary {
     pub likely_duplicates: Vec<LikelyDuplicate>,
 }
 
-/// Every partner of the index, most documents first, with its forms and likely duplicates.
-pub fn list(index: &SearchIndex) -> Result<Vec<PartnerSummary>, IndexError> {
-    let resolver = index.partner_resolver();
+/// What the index holds for one partner key.
+#[derive(Default)]
+pub(super) struct Held {
+    pub documents: u64,
+    /// The names its documents show for it, with how many show each.
+    pub shown: BTreeMap<String, u64>,
+    /// The forms written for it (registered ones by their canonical name), with counts.
+    pub forms: BTreeMap<String, u64>,
+}
+
+/// Every document of the index read once: what it holds for each partner key.
+pub(super) fn scan(
+    index: &SearchIndex,
+    resolver: &PartnerResolver,
+) -> Result<BTreeMap<String, Held>, IndexError> {
     let registry = PartnerRegistry::get();
     let searcher = index.searcher();
-    let mut partners: BTreeMap<String, (String, u64, BTreeMap<String, u64>)> = BTreeMap::new();
+    // Computing a key takes a segmentation; an index has few distinct forms.
+    let mut keys: HashMap<String, String> = HashMap::new();
+    let mut key_of = |name: &str| -> String {
+        keys.entry(name.to_string())
+            .or_insert_with(|| resolver.key_of(name))
+            .clone()
+    };
+    let mut held: BTreeMap<String, Held> = BTreeMap::new();
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
-        let ordinal = ordinal as u32;
         let alive = segment.alive_bitset();
         for doc in 0..segment.max_doc() {
             if alive.is_some_and(|a| !a.is_alive(doc)) {
                 continue;
             }
-            let stored = index.stored(&searcher, DocAddress::new(ordinal, doc))?;
+            let stored = index.stored(&searcher, DocAddress::new(ordinal as u32, doc))?;
+            let shown: Vec<(String, &String)> =
+                stored.partners.iter().map(|s| (key_of(s), s)).collect();
             let mut seen: HashSet<String> = HashSet::new();
             for written in stored.written_partners() {
-                let key = resolver.key_of(written);
-                let entry = partners.entry(key.clone()).or_default();
+                let key = key_of(written);
+                let entry = held.entry(key.clone()).or_default();
                 if seen.insert(key.clone()) {
-                    entry.1 += 1;
-                    if entry.0.is_empty()
-                        && let Some(shown) =
-                            stored.partners.iter().find(|s| resolver.key_of(s) == key)
-                    {
-                        entry.0 = shown.clone();
+                    entry.documents += 1;
+                    if let Some((_, name)) = shown.iter().find(|(k, _)| *k == key) {
+                        *entry.shown.entry((*name).clone()).or_default() += 1;
                     }
                 }
                 *entry
-                    .2
+                    .forms
                     .entry(registry.canonical(written).to_string())
                     .or_default() += 1;
             }
         }
     }
+    Ok(held)
+}
+
+/// Every partner of the index, most documents first, with its forms and likely duplicates.
+pub fn list(index: &SearchIndex) -> Result<Vec<PartnerSummary>, IndexError> {
+    let resolver = index.partner_resolver();
+    let registry = PartnerRegistry::get();
+    let partners = scan(index, &resolver)?;
     let mut out: Vec<PartnerSummary> = partners
         .into_iter()
-        .map(|(key, (name, documents, forms))| {
-            let mut forms: Vec<PartnerForm> = forms
+        .map(|(key, held)| {
+            let name = held
+                .shown
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map(|(name, _)| name.clone())
+                .unwrap_or_default();
+            let documents = held.documents;
+            let mut forms: Vec<PartnerForm> = held
+                .forms
                 .into_iter()
                 .map(|(name, documents)| PartnerForm { name, documents })
                 .collect();

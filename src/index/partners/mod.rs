@@ -13,6 +13,7 @@
 
 mod edit;
 mod list;
+mod settle;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -101,6 +102,21 @@ impl PartnerResolver {
         key
     }
 
+    /// The keys a document with these partners (as written) is indexed under: each partner's
+    /// key after merges, and each form's own key.
+    pub fn keys(&self, written: &[String]) -> Vec<String> {
+        let registry = PartnerRegistry::get();
+        let mut keys: Vec<String> = Vec::new();
+        for w in written {
+            for k in [self.key_of(w), registry.key(w)] {
+                if !k.is_empty() && !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        keys
+    }
+
     /// The name a person gave the partner with this key.
     pub fn renamed(&self, key: &str) -> Option<&str> {
         self.edits.edits.get(key).and_then(|e| e.name.as_deref())
@@ -158,15 +174,12 @@ impl Naming<'_> {
         }
         let mut relabelled: HashSet<String> = HashSet::new();
         for key in order {
-            if let Some(name) = resolver.renamed(&key) {
-                naming.names.insert(key, name.to_string());
-                continue;
-            }
-            if let Some(p) = registry.find_by_key(&key) {
-                naming.names.insert(key, p.name.clone());
-                continue;
-            }
             let mut counts = forms.remove(&key).unwrap_or_default();
+            if resolver.renamed(&key).is_some() || registry.find_by_key(&key).is_some() {
+                let name = name_for(resolver, &key, &counts, None);
+                naming.names.insert(key, name);
+                continue;
+            }
             let held = documents_of(index, searcher, &key, MAX_COUNTED_DOCUMENTS)?;
             let mut current: Option<String> = None;
             let mut holders = Vec::new();
@@ -185,19 +198,7 @@ impl Naming<'_> {
                 }
                 holders.push(stored);
             }
-            // The most written form; on a tie, the name shown now, then the first seen.
-            let best = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
-            let name = current
-                .as_ref()
-                .filter(|c| counts.iter().any(|(f, n)| f == *c && *n == best))
-                .cloned()
-                .or_else(|| {
-                    counts
-                        .iter()
-                        .find(|(_, n)| *n == best)
-                        .map(|(f, _)| f.clone())
-                })
-                .unwrap_or_default();
+            let name = name_for(resolver, &key, &counts, current.as_deref());
             if current.as_ref().is_some_and(|c| *c != name) {
                 for stored in holders {
                     if relabelled.insert(stored.id.clone()) {
@@ -267,6 +268,41 @@ impl Naming<'_> {
         }
         labels
     }
+}
+
+/// The name a partner is shown under: a person's rename, else the registry's canonical name,
+/// else the form written most often (`forms`, with their counts); on a tie, `current` (the name
+/// shown now), then the shortest, then the first in Unicode order.
+pub(crate) fn name_for(
+    resolver: &PartnerResolver,
+    key: &str,
+    forms: &[(String, usize)],
+    current: Option<&str>,
+) -> String {
+    if let Some(name) = resolver.renamed(key) {
+        return name.to_string();
+    }
+    if let Some(p) = PartnerRegistry::get().find_by_key(key) {
+        return p.name.clone();
+    }
+    let best = forms.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    current
+        .filter(|c| forms.iter().any(|(f, n)| f == c && *n == best))
+        .map(str::to_string)
+        .or_else(|| {
+            forms
+                .iter()
+                .filter(|(_, n)| *n == best)
+                .map(|(f, _)| f)
+                .min_by(|a, b| {
+                    a.chars()
+                        .count()
+                        .cmp(&b.chars().count())
+                        .then_with(|| a.cmp(b))
+                })
+                .cloned()
+        })
+        .unwrap_or_default()
 }
 
 fn count(counts: &mut Vec<(String, usize)>, form: &str) {
