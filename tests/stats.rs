@@ -439,3 +439,47 @@ fn elasticsearch_style_aggregations_with_limits() {
         "bucket limit"
     );
 }
+
+/// No two partner values of the index are one organisation: every line of
+/// `tests/data/organisation-names.tsv` (the ways the corpus writes one organisation's name,
+/// listed by hand) is exactly one value of `/stats?by=partner` and of the search facet.
+#[test]
+fn no_two_partner_values_are_one_organisation() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/organisation-names.tsv");
+    let groups: Vec<Vec<String>> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split('\t').map(kavosh::analysis::name_key).collect())
+        .collect();
+    assert!(groups.len() >= 20);
+    let reply = stats(index(), &request(vec![StatsBy::Partner], Filters::default())).unwrap();
+    let values: Vec<String> = reply.buckets.iter().map(|b| b.key.clone()).collect();
+    let req = SearchRequest {
+        facets: true,
+        ..SearchRequest::default()
+    };
+    let facets = search::search(index(), &req).unwrap().facets;
+    for group in &groups {
+        let matching: Vec<&String> = values
+            .iter()
+            .filter(|v| group.contains(&kavosh::analysis::name_key(v)))
+            .collect();
+        assert_eq!(matching.len(), 1, "{group:?}: {matching:?}");
+        let in_facet = facets
+            .partner
+            .iter()
+            .filter(|v| group.contains(&kavosh::analysis::name_key(&v.value)))
+            .count();
+        assert!(in_facet <= 1, "{group:?} in the facet");
+    }
+    // Distinct values are distinct strings after folding too.
+    let mut folded: Vec<String> = values
+        .iter()
+        .map(|v| kavosh::analysis::name_key(v))
+        .collect();
+    folded.sort();
+    let before = folded.len();
+    folded.dedup();
+    assert_eq!(folded.len(), before);
+}
