@@ -9,7 +9,8 @@
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
 //! - [`assets`] are the search page's files, compiled into the binary;
 //! - [`upgrade`] serves an index of an older version while it is rebuilt;
-//! - [`insights`] counts what visitors search for and reports it to the key's holder.
+//! - [`insights`] counts what visitors search for and reports it to the key's holder;
+//! - [`partners`] lists the partners and takes a person's corrections of them.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
@@ -22,6 +23,7 @@ pub mod insights;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod partners;
 pub mod routes;
 pub mod upgrade;
 
@@ -107,6 +109,13 @@ pub fn router(state: AppState) -> Router {
         .route("/suggest", get(routes::suggest))
         .route("/stats", get(routes::stats))
         .route("/aggregate", axum::routing::post(routes::aggregate))
+        .route("/partners", get(partners::get_partners))
+        .route(
+            "/partners/{key}",
+            axum::routing::put(partners::put_partner)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone()),
+        )
         .route(
             "/documents",
             axum::routing::post(routes::post_documents)

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ResponseBuilder};
 
 use super::assets::ASSETS;
-use super::{insights, routes};
+use super::{insights, partners, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,6 +36,8 @@ use super::{insights, routes};
         insights::overview,
         insights::queries,
         insights::click,
+        partners::get_partners,
+        partners::put_partner,
     )
 )]
 struct ApiDoc;

@@ -11,6 +11,7 @@ mod documents;
 mod errors;
 mod insights;
 mod operations;
+mod partners;
 mod search;
 mod suggest;
 
