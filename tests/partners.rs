@@ -44,10 +44,7 @@ fn the_form_written_most_often_names_the_partner() {
     for id in ["a", "b", "c"] {
         assert_eq!(shown(&index, id), [short], "{id}");
     }
-    assert_eq!(
-        index.get("c").unwrap().unwrap().partners_as_written,
-        [long]
-    );
+    assert_eq!(index.get("c").unwrap().unwrap().partners_as_written, [long]);
     // Three more write the long form: it overtakes, and the documents already in follow.
     index
         .upsert(&[doc("d", long), doc("e", long), doc("f", long)])

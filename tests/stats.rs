@@ -453,7 +453,11 @@ fn no_two_partner_values_are_one_organisation() {
         .map(|l| l.split('\t').map(kavosh::analysis::name_key).collect())
         .collect();
     assert!(groups.len() >= 20);
-    let reply = stats(index(), &request(vec![StatsBy::Partner], Filters::default())).unwrap();
+    let reply = stats(
+        index(),
+        &request(vec![StatsBy::Partner], Filters::default()),
+    )
+    .unwrap();
     let values: Vec<String> = reply.buckets.iter().map(|b| b.key.clone()).collect();
     let req = SearchRequest {
         facets: true,

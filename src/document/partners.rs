@@ -149,6 +149,8 @@ pub struct PartnerRegistry {
     by_key: HashMap<String, usize>,
     /// By the plain [`name_key`] of each name and alias, for finding them in running text.
     by_written: HashMap<String, usize>,
+    /// The keys of `by_written`, sorted: whether any starts with a run of words.
+    written_sorted: Vec<String>,
 }
 
 static REGISTRY: LazyLock<PartnerRegistry> = LazyLock::new(|| {
@@ -171,10 +173,13 @@ impl PartnerRegistry {
                 by_written.entry(name_key(name)).or_insert(i);
             }
         }
+        let mut written_sorted: Vec<String> = by_written.keys().cloned().collect();
+        written_sorted.sort();
         PartnerRegistry {
             partners,
             by_key,
             by_written,
+            written_sorted,
         }
     }
 
@@ -201,6 +206,15 @@ impl PartnerRegistry {
     /// how extraction finds registered names in running text, word run by word run.
     pub fn find_written(&self, joined: &str) -> Option<&Partner> {
         self.by_written.get(joined).map(|&i| &self.partners[i])
+    }
+
+    /// Whether some registered name or alias, words joined, starts with `joined` (so a run of
+    /// words that does not is not worth extending).
+    pub fn starts_written(&self, joined: &str) -> bool {
+        let at = self.written_sorted.partition_point(|k| k.as_str() < joined);
+        self.written_sorted
+            .get(at)
+            .is_some_and(|k| k.starts_with(joined))
     }
 
     /// The display name for a written name: the canonical one when registered, else the

@@ -472,6 +472,9 @@ impl Finder<'_> {
                 break;
             }
             joined.push_str(self.keys[j]);
+            if !self.registry.starts_written(&joined) {
+                break;
+            }
             if self.registry.find_written(&joined).is_some() {
                 best = Some(j + 1);
             }

@@ -74,6 +74,8 @@ pub struct Official {
 /// spaced (`اداره کل`, `اداره‌کل`; `صدا و سیمای`, `صداوسیمای`).
 pub struct Phrases<T> {
     by_joined: HashMap<String, T>,
+    /// The keys of `by_joined`, sorted: whether any phrase starts with a run of words.
+    sorted: Vec<String>,
     /// Most words of a phrase.
     longest: usize,
 }
@@ -89,7 +91,19 @@ impl<T> Phrases<T> {
                 by_joined.insert(keys.concat(), value);
             }
         }
-        Phrases { by_joined, longest }
+        let mut sorted: Vec<String> = by_joined.keys().cloned().collect();
+        sorted.sort();
+        Phrases {
+            by_joined,
+            sorted,
+            longest,
+        }
+    }
+
+    /// Whether some phrase starts with `joined`.
+    fn starts(&self, joined: &str) -> bool {
+        let at = self.sorted.partition_point(|k| k.as_str() < joined);
+        self.sorted.get(at).is_some_and(|k| k.starts_with(joined))
     }
 
     /// The longest phrase starting at word `at` (words separated by spaces only), with the
@@ -103,6 +117,9 @@ impl<T> Phrases<T> {
                 break;
             }
             joined.push_str(words.key(at + k));
+            if !self.starts(&joined) {
+                break;
+            }
             if let Some(value) = self.by_joined.get(&joined) {
                 best = Some((k + 1, value));
             }
