@@ -177,6 +177,10 @@ fn extraction_precision_and_recall_on_held_back_pages() {
             s.recall()
         );
     };
-    at_least("old", "partners", 0.9, 0.85);
-    at_least("old", "domains", 0.8, 0.75);
+    // Measured when these floors were set: old partners 0.976 / 1.000, domains 0.955 / 0.913;
+    // new partners 1.000 / 1.000, domains 0.941 / 0.762.
+    at_least("old", "partners", 0.95, 0.9);
+    at_least("old", "domains", 0.9, 0.85);
+    at_least("new", "partners", 0.9, 0.9);
+    at_least("new", "domains", 0.85, 0.7);
 }

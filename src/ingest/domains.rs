@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::LazyLock;
 
 use crate::analysis::compounds::{concatenation, spaced_runs, word_term};
@@ -95,34 +97,76 @@ impl Positions {
         Positions { stems, joined }
     }
 
-    /// Distinct positions where the keyword occurs.
-    fn count(&self, k: &Keyword) -> usize {
-        let mut at: HashSet<usize> = HashSet::new();
-        if let Some(first) = k.stems.first() {
-            for (p, stem) in self.stems.iter().enumerate() {
-                if stem == first
-                    && k.stems[1..]
-                        .iter()
-                        .enumerate()
-                        .all(|(j, s)| self.stems.get(p + j + 1) == Some(s))
+    /// How many distinct positions each keyword occurs at, by index into [`KEYWORDS`]: each
+    /// position's stem looks up the keywords it starts, each joined form those it is.
+    fn counts(&self) -> FxHashMap<usize, usize> {
+        let mut at: FxHashMap<usize, FxHashSet<usize>> = FxHashMap::default();
+        for (p, stem) in self.stems.iter().enumerate() {
+            for &k in KEYWORD_INDEX
+                .by_first_stem
+                .get(stem.as_str())
+                .into_iter()
+                .flatten()
+            {
+                let rest = &KEYWORDS[k].stems[1..];
+                if rest
+                    .iter()
+                    .enumerate()
+                    .all(|(j, s)| self.stems.get(p + j + 1) == Some(s))
                 {
-                    at.insert(p);
+                    at.entry(k).or_default().insert(p);
                 }
             }
         }
-        if let Some(positions) = self.joined.get(&k.joined) {
-            at.extend(positions);
+        for (joined, positions) in &self.joined {
+            for &k in KEYWORD_INDEX
+                .by_joined
+                .get(joined.as_str())
+                .into_iter()
+                .flatten()
+            {
+                at.entry(k).or_default().extend(positions);
+            }
         }
-        at.len()
+        at.into_iter()
+            .map(|(k, positions)| (k, positions.len()))
+            .collect()
     }
 }
+
+/// [`KEYWORDS`] by the stem of their first part and by their joined form.
+struct KeywordIndex {
+    by_first_stem: FxHashMap<&'static str, Vec<usize>>,
+    by_joined: FxHashMap<&'static str, Vec<usize>>,
+}
+
+static KEYWORD_INDEX: LazyLock<KeywordIndex> = LazyLock::new(|| {
+    let mut index = KeywordIndex {
+        by_first_stem: FxHashMap::default(),
+        by_joined: FxHashMap::default(),
+    };
+    for (i, k) in KEYWORDS.iter().enumerate() {
+        if let Some(first) = k.stems.first() {
+            index
+                .by_first_stem
+                .entry(first.as_str())
+                .or_default()
+                .push(i);
+        }
+        index
+            .by_joined
+            .entry(k.joined.as_str())
+            .or_default()
+            .push(i);
+    }
+    index
+});
 
 /// Scores per domain id, highest first (for inspection and tests).
 pub fn domain_scores(title: &str, body: &str) -> Vec<(String, f32)> {
     let taxonomy = Taxonomy::get();
-    let (title, title_names) = without_names(title);
-    let body = without_lists(body);
-    let (body, body_names) = without_names(&body);
+    let (title, title_names) = without_passing(title);
+    let (body, body_names) = without_passing(body);
     let parts = [
         (Positions::of(&title), TITLE_WEIGHT),
         (Positions::of(&title_names), TITLE_WEIGHT * NAME_WEIGHT),
@@ -131,12 +175,10 @@ pub fn domain_scores(title: &str, body: &str) -> Vec<(String, f32)> {
         (Positions::of(&body_names), NAME_WEIGHT),
     ];
     let mut scores: BTreeMap<usize, f32> = BTreeMap::new();
-    for k in KEYWORDS.iter() {
-        for (positions, factor) in &parts {
-            let n = positions.count(k).min(MAX_COUNTED);
-            if n > 0 {
-                *scores.entry(k.domain).or_default() += k.weight * factor * n as f32;
-            }
+    for (positions, factor) in &parts {
+        for (k, n) in positions.counts() {
+            let k = &KEYWORDS[k];
+            *scores.entry(k.domain).or_default() += k.weight * factor * n.min(MAX_COUNTED) as f32;
         }
     }
     let mut ranked: Vec<(String, f32)> = scores
@@ -185,26 +227,20 @@ pub fn assign_domains(title: &str, body: &str) -> Vec<String> {
     kept
 }
 
-/// The text with lists of three sectors or more blanked out: `شرکت‌هایی از حوزه‌های
+/// The spans of the lists of three sectors or more in a text: `شرکت‌هایی از حوزه‌های
 /// کشاورزی، صنایع غذایی، گردشگری و انرژی` names domains in passing.
-fn without_lists(text: &str) -> Cow<'_, str> {
-    let words = Words::of(text);
-    let mut lists: Vec<std::ops::Range<usize>> = Vec::new();
+fn lists(words: &Words) -> Vec<std::ops::Range<usize>> {
+    let mut lists = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        let items = list_items(&words, i);
+        let items = list_items(words, i);
         if items.len() >= MIN_LIST_ITEMS {
             let span =
                 words.words[items[0].start].from..words.words[items[items.len() - 1].end - 1].to;
             let mut domains: HashSet<usize> = HashSet::new();
             for item in &items {
                 let positions = Positions::of(words.written(item.start, item.end));
-                domains.extend(
-                    KEYWORDS
-                        .iter()
-                        .filter(|k| positions.count(k) > 0)
-                        .map(|k| k.domain),
-                );
+                domains.extend(positions.counts().into_keys().map(|k| KEYWORDS[k].domain));
             }
             if domains.len() >= MIN_LIST_ITEMS {
                 lists.push(span);
@@ -214,14 +250,7 @@ fn without_lists(text: &str) -> Cow<'_, str> {
             i += 1;
         }
     }
-    if lists.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    let mut out = text.to_string();
-    for span in lists {
-        out.replace_range(span.clone(), &" ".repeat(span.len()));
-    }
-    Cow::Owned(out)
+    lists
 }
 
 /// The items of a list starting at word `at`: runs of at most [`MAX_LIST_ITEM_WORDS`] words,
@@ -268,24 +297,30 @@ fn list_items(words: &Words, at: usize) -> Vec<std::ops::Range<usize>> {
     }
 }
 
-/// A text split in two: without its organisation names (blanked out), and its parties' names
-/// alone. Names say who, not what a page is about (`وزیر نفت`, `پژوهشگاه پلیمر و پتروشیمی
-/// ایران`): names in passing count for nothing, parties' names for [`NAME_WEIGHT`].
-fn without_names(text: &str) -> (Cow<'_, str>, String) {
-    let spans = name_spans(text);
-    if spans.is_empty() {
+/// A text split in two: without what names domains only in passing (blanked out), and its
+/// parties' names alone. Names say who, not what a page is about (`وزیر نفت`, `پژوهشگاه پلیمر
+/// و پتروشیمی ایران`): names in passing count for nothing, parties' names for
+/// [`NAME_WEIGHT`], lists of sectors for nothing.
+fn without_passing(text: &str) -> (Cow<'_, str>, String) {
+    let words = Words::of(text);
+    let names = name_spans(&words);
+    let lists = lists(&words);
+    if names.is_empty() && lists.is_empty() {
         return (Cow::Borrowed(text), String::new());
     }
     let mut rest = text.to_string();
-    let mut names = String::new();
-    for (span, party) in spans {
+    let mut party_names = String::new();
+    for (span, party) in names {
         if party {
-            names.push_str(&text[span.clone()]);
-            names.push_str(" . ");
+            party_names.push_str(&text[span.clone()]);
+            party_names.push_str(" . ");
         }
         rest.replace_range(span.clone(), &" ".repeat(span.len()));
     }
-    (Cow::Owned(rest), names)
+    for span in lists {
+        rest.replace_range(span.clone(), &" ".repeat(span.len()));
+    }
+    (Cow::Owned(rest), party_names)
 }
 
 /// The bullet lines under a «محورهای همکاری» (or similar «محور») heading.
@@ -324,6 +359,31 @@ mod tests {
             "{domains:?}"
         );
         assert!(domains.len() <= 3);
+    }
+
+    #[test]
+    fn sectors_listed_in_passing_and_names_count_for_nothing() {
+        let title = "دوره آموزشی بازاریابی دیجیتال برای شرکت‌های فناور برگزار شد";
+        let body = "در این دوره، مدیران ۴۵ شرکت از حوزه‌های کشاورزی، صنایع غذایی، گردشگری و \
+                    انرژی با تبلیغات در شبکه‌های اجتماعی، فروشگاه اینترنتی و تحلیل داده \
+                    مشتریان آشنا شدند. وزیر نفت و رئیس سازمان جهاد کشاورزی نیز حضور داشتند.";
+        let domains = assign_domains(title, body);
+        assert!(domains.contains(&"ict".to_string()), "{domains:?}");
+        for passing in ["agriculture", "food", "tourism", "energy", "energy/oil-gas"] {
+            assert!(
+                !domains.contains(&passing.to_string()),
+                "{passing}: {domains:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_short_page_gets_its_domain() {
+        let title = "بازدید رئیس سازمان مدیریت و برنامه‌ریزی استان از پارک";
+        let body = "رئیس سازمان مدیریت و برنامه‌ریزی استان از تخصیص ۲۰۰ میلیارد ریال اعتبار \
+                    برای تکمیل ناحیه نوآوری خبر داد. او گفت این اعتبار از محل منابع \
+                    سرمایه‌گذاری سال جاری پرداخت می‌شود.";
+        assert_eq!(assign_domains(title, body), vec!["finance".to_string()]);
     }
 
     #[test]

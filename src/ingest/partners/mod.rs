@@ -66,14 +66,13 @@ pub fn extract_partners_published_by(publisher: &str, title: &str, body: &str) -
     one_per_organisation(chosen)
 }
 
-/// The byte spans of the organisation names in `text` (officials with their titles), each
+/// The byte spans of the organisation names in a text (officials with their titles), each
 /// with whether it names a party (not an organisation named in passing).
-pub fn name_spans(text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
-    let words = Words::of(text);
-    find_names(&words)
+pub fn name_spans(words: &Words) -> Vec<(std::ops::Range<usize>, bool)> {
+    find_names(words)
         .into_iter()
         .map(|found| {
-            let party = roles::role(&words, &found) == Role::Party;
+            let party = roles::role(words, &found) == Role::Party;
             let span = words.words[found.start].from..words.words[found.end - 1].to;
             (span, party)
         })
