@@ -1,7 +1,9 @@
-//! Documents in: the park's pages (`.txt`) and NDJSON (`.ndjson`, `.jsonl`) from files and
-//! directories, or a request body; partners and domains extracted when the source gives none.
+//! Documents in: the park's pages (`.txt`), web pages (`.html`, `.htm`) and NDJSON (`.ndjson`,
+//! `.jsonl`) from files and directories, or a request body; partners and domains extracted when
+//! the source gives none.
 //!
 //! - [`page`]: the page format;
+//! - [`html`]: web pages, read with no configuration (what the crawler feeds);
 //! - [`partners`]: partner extraction from titles and lead sentences;
 //! - [`domains`]: domain assignment from the taxonomy's keywords.
 //!
@@ -9,6 +11,7 @@
 //! when others fail.
 
 pub mod domains;
+pub mod html;
 pub mod page;
 pub mod partners;
 
@@ -129,8 +132,13 @@ impl Run<'_> {
         match extension(path).as_deref() {
             Some("ndjson" | "jsonl") => self.ndjson(path),
             Some("txt") => self.page(path),
+            Some("html" | "htm") => self.html(path),
             _ => {
-                self.reject(path, 1, "not a .txt page or .ndjson/.jsonl file".into());
+                self.reject(
+                    path,
+                    1,
+                    "not a .txt page, an .html page or an .ndjson/.jsonl file".into(),
+                );
                 Ok(())
             }
         }
@@ -161,6 +169,38 @@ impl Run<'_> {
             Ok(doc) => self.accept(doc),
             Err(e) => {
                 self.reject(path, e.line, e.reason);
+                Ok(())
+            }
+        }
+    }
+
+    /// A saved web page: its id is the file name without extension, like a `.txt` page's.
+    fn html(&mut self, path: &Path) -> Result<(), IndexError> {
+        self.report.read += 1;
+        let bytes = match read_bounded(path) {
+            Ok(b) => b,
+            Err(reason) => {
+                self.reject(path, 1, reason);
+                return Ok(());
+            }
+        };
+        let url = std::path::absolute(path)
+            .ok()
+            .and_then(|p| url::Url::from_file_path(p).ok())
+            .unwrap_or_else(|| url::Url::parse("file:///").expect("a valid URL"));
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let reading = html::read_html(&bytes, None, &url, &html::HtmlOptions::default());
+        match reading
+            .article
+            .map_err(|not| format!("not an article: {not}"))
+            .and_then(|a| a.into_document(id, None, path.to_string_lossy().into_owned()))
+        {
+            Ok(doc) => self.accept(doc),
+            Err(reason) => {
+                self.reject(path, 1, reason);
                 Ok(())
             }
         }
@@ -248,10 +288,12 @@ fn extension(path: &Path) -> Option<String> {
 }
 
 fn is_ingestible(path: &Path) -> bool {
-    matches!(extension(path).as_deref(), Some("txt" | "ndjson" | "jsonl"))
-        && path
-            .file_name()
-            .is_none_or(|n| !n.to_string_lossy().starts_with('.'))
+    matches!(
+        extension(path).as_deref(),
+        Some("txt" | "html" | "htm" | "ndjson" | "jsonl")
+    ) && path
+        .file_name()
+        .is_none_or(|n| !n.to_string_lossy().starts_with('.'))
         && path
             .file_name()
             .is_none_or(|n| n.to_string_lossy().to_ascii_lowercase() != "readme.txt")
