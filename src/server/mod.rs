@@ -7,13 +7,15 @@
 //! - [`auth`] guards the writes with the API key;
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
-//! - [`assets`] are the search page's files, compiled into the binary.
+//! - [`assets`] are the search page's files, compiled into the binary;
+//! - [`crawl`] reports the background crawls of `serve --crawl`.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
 
 pub mod assets;
 pub mod auth;
+pub mod crawl;
 pub mod documents;
 pub mod error;
 pub mod metrics;
@@ -41,6 +43,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::crawl::CrawlOptions;
+use crate::crawl::schedule::CrawlSchedule;
 use crate::index::SearchIndex;
 use error::ApiError;
 
@@ -63,6 +67,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Origins allowed to call the API from a browser; empty: no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
+    /// The background crawls, when the server crawls (`GET /crawl`).
+    pub crawl: Option<Arc<CrawlSchedule>>,
 }
 
 impl AppState {
@@ -73,6 +79,7 @@ impl AppState {
             api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
             metrics: metrics::handle(),
             cors_origins: Vec::new(),
+            crawl: None,
         }
     }
 }
@@ -108,7 +115,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))
         .route("/analyze", get(routes::analyze))
-        .route("/taxonomy", get(routes::taxonomy));
+        .route("/taxonomy", get(routes::taxonomy))
+        .route("/crawl", get(crawl::status));
     assets::routes(api)
         .fallback(routes::no_route)
         .with_state(state)
@@ -156,11 +164,14 @@ pub struct Config {
     /// Documents to ingest when the index is empty.
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
+    /// Sites to crawl at start and every `crawl_every` (the corpus is then not ingested).
+    pub crawl: Option<CrawlOptions>,
+    pub crawl_every: Duration,
 }
 
-/// Opens the index (ingesting the corpus into an empty one), serves until SIGINT or SIGTERM,
-/// then lets in-flight requests finish. Every write commits before it is answered, so
-/// stopping leaves nothing half-written.
+/// Opens the index (ingesting the corpus into an empty one, unless the server crawls), starts
+/// the background crawls, serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+/// Every write commits before it is answered, so stopping leaves nothing half-written.
 pub async fn serve(config: Config) -> Result<(), String> {
     let cors_origins = config
         .cors_origins
@@ -171,7 +182,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()?;
     let index = SearchIndex::open_or_create(&config.index).map_err(|e| e.to_string())?;
     let index = Arc::new(index);
-    if index.num_docs() == 0 {
+    if index.num_docs() == 0 && config.crawl.is_none() {
         let (index, corpus) = (index.clone(), config.corpus.clone());
         tokio::task::spawn_blocking(move || ingest_corpus(&index, corpus))
             .await
@@ -179,6 +190,15 @@ pub async fn serve(config: Config) -> Result<(), String> {
     }
     let mut state = AppState::new(index.clone(), config.api_key.as_deref());
     state.cors_origins = cors_origins;
+    if let Some(options) = config.crawl.clone() {
+        let schedule = Arc::new(CrawlSchedule::new(
+            index.clone(),
+            options,
+            config.crawl_every,
+        ));
+        tokio::spawn(schedule.clone().run_forever());
+        state.crawl = Some(schedule);
+    }
     if state.api_key.is_none() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
     }

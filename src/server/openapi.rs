@@ -32,6 +32,7 @@ use super::routes;
         routes::openapi,
         routes::analyze,
         routes::taxonomy,
+        super::crawl::status,
     )
 )]
 struct ApiDoc;
