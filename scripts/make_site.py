@@ -159,7 +159,7 @@ def chrome_a(title, main, head_extra="", most_viewed=()):
 </head>
 <body>
 <header class="site-header">
-  <div class="top-bar"><span class="today">{TODAY}</span> <a href="/en/">English</a></div>
+  <div class="top-bar"><span class="today">{TODAY}</span></div>
   <a class="logo" href="/"><img src="/static/logo.png" alt="{SITE}"> {SITE}</a>
   <form class="search-form" action="/fa/search"><input name="q" placeholder="جستجو در سایت"><button>جستجو</button></form>
   <nav class="main-menu"><ul>{menu}</ul></nav>
@@ -422,7 +422,7 @@ Disallow: /
 User-agent: kavosh
 Disallow: /fa/private/
 Disallow: /fa/admin/
-Crawl-delay: 0.04
+Crawl-delay: 0.02
 
 Sitemap: {{BASE}}/sitemap_index.xml
 """

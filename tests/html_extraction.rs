@@ -43,15 +43,6 @@ fn read(
     content_type: Option<&str>,
 ) -> kavosh::ingest::html::PageReading {
     let bytes = std::fs::read(site().join(file)).unwrap();
-    let bytes = String::from_utf8_lossy(&bytes)
-        .contains("{{BASE}}")
-        .then(|| {
-            String::from_utf8(bytes.clone())
-                .unwrap()
-                .replace("{{BASE}}", BASE)
-                .into_bytes()
-        })
-        .unwrap_or(bytes);
     let url = Url::parse(&format!("{BASE}{url_path}")).unwrap();
     read_html(&bytes, content_type, &url, &HtmlOptions::default())
 }
