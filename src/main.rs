@@ -418,11 +418,7 @@ fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
                 eprintln!("{r}");
             }
             println!("{report}");
-            if report.rejected.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
+            all_or_some(report.rejected.is_empty())
         }
         Err(e) => {
             eprintln!("kavosh: {e}; documents of earlier batches are committed");
@@ -489,16 +485,21 @@ fn crawl(dir: &std::path::Path, options: &kavosh::crawl::CrawlOptions) -> ExitCo
                 eprintln!("kavosh: {e}");
             }
             println!("{report}");
-            if report.failed == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
+            all_or_some(report.failed == 0)
         }
         Err(e) => {
             eprintln!("kavosh: {e}; documents of earlier batches are committed");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Exit status 0 when every record or page went in, 1 when some failed.
+fn all_or_some(all: bool) -> ExitCode {
+    if all {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -207,3 +207,36 @@ fn links_and_canonical_urls() {
         format!("{BASE}/fa/news/103")
     );
 }
+
+#[test]
+fn kavosh_ingest_reads_saved_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let article = site().join("fa/mou/54.html");
+    let listing = site().join("fa/news.html");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kavosh"))
+        .arg("ingest")
+        .arg("--index")
+        .args([&index, &article, &listing])
+        .env_remove("KAVOSH_INDEX")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stdout.contains("read 2, indexed 1, rejected 1"), "{stdout}");
+    assert!(
+        stderr.contains("news.html:1: not an article: a listing"),
+        "{stderr}"
+    );
+    let index = kavosh::index::SearchIndex::open_or_create(&index).unwrap();
+    let doc = index
+        .get("54")
+        .unwrap()
+        .expect("the page's id is its file name");
+    assert_eq!(doc.number, Some(54));
+    assert_eq!(doc.date_jalali, "1404/09/25");
+    assert_eq!(doc.partners, ["پارک فناوری و نوآوری صنعت نفت"]);
+}

@@ -588,14 +588,16 @@ impl Run<'_> {
         old: Option<PageState>,
     ) -> Result<(), String> {
         let url = item.key.clone();
-        let mut links = Vec::new();
+        // Kept as requested (not canonical): a 304 next time leads to the same requests.
+        let mut links: Vec<String> = Vec::new();
         if !reading.nofollow {
             for link in reading.links {
+                let requested = urls::without_tracking(&link).to_string();
                 if let Some(key) = self.enqueue_page(link, Some(&item.url), 0)
                     && key != url
-                    && !links.contains(&key)
+                    && !links.contains(&requested)
                 {
-                    links.push(key);
+                    links.push(requested);
                 }
             }
         }

@@ -24,7 +24,8 @@ pub struct PageState {
     pub content_hash: Option<String>,
     /// The document made from it.
     pub doc_id: Option<String>,
-    /// Its links within the crawl's scope, canonical.
+    /// Its links within the crawl's scope, as they are requested (without fragment and
+    /// tracking parameters).
     pub links: Vec<String>,
 }
 

@@ -145,13 +145,8 @@ impl Run<'_> {
     }
 
     fn page(&mut self, path: &Path) -> Result<(), IndexError> {
-        self.report.read += 1;
-        let bytes = match read_bounded(path) {
-            Ok(b) => b,
-            Err(reason) => {
-                self.reject(path, 1, reason);
-                return Ok(());
-            }
+        let Some(bytes) = self.read_file(path) else {
+            return Ok(());
         };
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -161,11 +156,7 @@ impl Run<'_> {
                 return Ok(());
             }
         };
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match page::parse_page(&id, &path.to_string_lossy(), &text) {
+        match page::parse_page(&file_id(path), &path.to_string_lossy(), &text) {
             Ok(doc) => self.accept(doc),
             Err(e) => {
                 self.reject(path, e.line, e.reason);
@@ -174,29 +165,20 @@ impl Run<'_> {
         }
     }
 
-    /// A saved web page: its id is the file name without extension, like a `.txt` page's.
+    /// A saved web page, read as the crawler reads pages.
     fn html(&mut self, path: &Path) -> Result<(), IndexError> {
-        self.report.read += 1;
-        let bytes = match read_bounded(path) {
-            Ok(b) => b,
-            Err(reason) => {
-                self.reject(path, 1, reason);
-                return Ok(());
-            }
+        let Some(bytes) = self.read_file(path) else {
+            return Ok(());
         };
         let url = std::path::absolute(path)
             .ok()
             .and_then(|p| url::Url::from_file_path(p).ok())
             .unwrap_or_else(|| url::Url::parse("file:///").expect("a valid URL"));
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let reading = html::read_html(&bytes, None, &url, &html::HtmlOptions::default());
         match reading
             .article
             .map_err(|not| format!("not an article: {not}"))
-            .and_then(|a| a.into_document(id, None, path.to_string_lossy().into_owned()))
+            .and_then(|a| a.into_document(file_id(path), None, path.to_string_lossy().into_owned()))
         {
             Ok(doc) => self.accept(doc),
             Err(reason) => {
@@ -204,6 +186,14 @@ impl Run<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// A page file's bytes, counted as read; `None` (rejected) when it cannot be read.
+    fn read_file(&mut self, path: &Path) -> Option<Vec<u8>> {
+        self.report.read += 1;
+        read_bounded(path)
+            .map_err(|reason| self.reject(path, 1, reason))
+            .ok()
     }
 
     fn ndjson(&mut self, path: &Path) -> Result<(), IndexError> {
@@ -280,6 +270,13 @@ impl Run<'_> {
             reason,
         });
     }
+}
+
+/// A page file's id: its name without the extension.
+fn file_id(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn extension(path: &Path) -> Option<String> {

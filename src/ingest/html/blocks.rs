@@ -188,75 +188,56 @@ struct Walk<'a> {
     in_article: usize,
 }
 
+/// Elements that end a block of text: paragraphs and the elements that hold them.
 fn is_block_level(tag: &str) -> bool {
-    matches!(
-        tag,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "body"
-            | "caption"
-            | "center"
-            | "dd"
-            | "details"
-            | "dialog"
-            | "div"
-            | "dl"
-            | "dt"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "form"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "hr"
-            | "html"
-            | "li"
-            | "main"
-            | "nav"
-            | "ol"
-            | "p"
-            | "pre"
-            | "section"
-            | "summary"
-            | "table"
-            | "tbody"
-            | "td"
-            | "tfoot"
-            | "th"
-            | "thead"
-            | "tr"
-            | "ul"
-    )
+    is_paragraph(tag)
+        || matches!(
+            tag,
+            "article"
+                | "aside"
+                | "body"
+                | "center"
+                | "details"
+                | "dialog"
+                | "div"
+                | "dl"
+                | "fieldset"
+                | "figure"
+                | "footer"
+                | "form"
+                | "header"
+                | "hr"
+                | "html"
+                | "main"
+                | "nav"
+                | "ol"
+                | "section"
+                | "table"
+                | "tbody"
+                | "td"
+                | "tfoot"
+                | "thead"
+                | "tr"
+                | "ul"
+        )
 }
 
+/// Block-level elements that are paragraphs rather than containers of paragraphs.
 fn is_paragraph(tag: &str) -> bool {
-    matches!(
-        tag,
-        "p" | "li"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "pre"
-            | "blockquote"
-            | "dd"
-            | "dt"
-            | "figcaption"
-            | "caption"
-            | "th"
-            | "address"
-            | "summary"
-    )
+    heading_level(tag).is_some()
+        || matches!(
+            tag,
+            "p" | "li"
+                | "pre"
+                | "blockquote"
+                | "dd"
+                | "dt"
+                | "figcaption"
+                | "caption"
+                | "th"
+                | "address"
+                | "summary"
+        )
 }
 
 fn is_emphasis(element: &scraper::node::Element) -> bool {

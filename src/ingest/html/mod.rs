@@ -253,20 +253,34 @@ fn has_rel(element: &ElementRef<'_>, rel: &str) -> bool {
         .is_some_and(|r| r.split_whitespace().any(|w| w.eq_ignore_ascii_case(rel)))
 }
 
-/// The page's http(s) links: `<a>`, `<area>` and `<link rel=next|prev>`.
+/// The page's http(s) links: `<a>`, `<area>`, `<link rel=next|prev>` and a `<meta>` refresh.
 fn links(html: &Html, base: &Url) -> Vec<Url> {
-    static ANCHORS: LazyLock<Selector> =
-        LazyLock::new(|| selector("a[href], area[href], link[rel][href]"));
+    static ANCHORS: LazyLock<Selector> = LazyLock::new(|| {
+        selector("a[href], area[href], link[rel][href], meta[http-equiv][content]")
+    });
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for element in html.select(&ANCHORS) {
-        if element.value().name() == "link"
-            && !has_rel(&element, "next")
-            && !has_rel(&element, "prev")
-        {
-            continue;
-        }
-        let href = element.value().attr("href").unwrap_or("").trim();
+        let e = element.value();
+        let href = match e.name() {
+            "link" if !has_rel(&element, "next") && !has_rel(&element, "prev") => continue,
+            "meta"
+                if !e
+                    .attr("http-equiv")
+                    .is_some_and(|h| h.eq_ignore_ascii_case("refresh")) =>
+            {
+                continue;
+            }
+            // `<meta http-equiv="refresh" content="0; url=/fa/news">`
+            "meta" => e
+                .attr("content")
+                .and_then(|c| {
+                    let at = c.to_ascii_lowercase().find("url=")?;
+                    Some(c[at + 4..].trim().trim_matches(['"', '\'']))
+                })
+                .unwrap_or(""),
+            _ => e.attr("href").unwrap_or("").trim(),
+        };
         if href.is_empty() || href.starts_with('#') {
             continue;
         }
@@ -278,4 +292,77 @@ fn links(html: &Html, base: &Url) -> Vec<Url> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(html: &str) -> PageReading {
+        let url = Url::parse("https://mstp.ir/fa/news/12").unwrap();
+        read_html(html.as_bytes(), None, &url, &HtmlOptions::default())
+    }
+
+    #[test]
+    fn links_resolve_against_the_base_and_refresh_leads_on() {
+        let page = read(
+            r##"<html><head><base href="https://mstp.ir/fa/">
+            <meta http-equiv="refresh" content="5; URL='archive/1'">
+            <link rel="next" href="news?page=2"><link rel="stylesheet" href="site.css">
+            <link rel="canonical" href="news/12"></head>
+            <body><a href="about">درباره</a><a href="mailto:x@y.ir">x</a><a href="#top">بالا</a>
+            <a href="about">again</a></body></html>"##,
+        );
+        let links: Vec<&str> = page.links.iter().map(Url::as_str).collect();
+        assert_eq!(
+            links,
+            [
+                "https://mstp.ir/fa/archive/1",
+                "https://mstp.ir/fa/news?page=2",
+                "https://mstp.ir/fa/about",
+            ]
+        );
+        assert_eq!(
+            page.canonical.unwrap().as_str(),
+            "https://mstp.ir/fa/news/12"
+        );
+        assert!(!page.nofollow);
+    }
+
+    #[test]
+    fn robots_meta() {
+        let page = read(r#"<meta name="robots" content="noindex, nofollow"><p>متن</p>"#);
+        assert!(page.nofollow);
+        assert_eq!(page.article.unwrap_err().class, PageClass::NoIndex);
+    }
+
+    #[test]
+    fn the_selector_names_the_article() {
+        let body = "این متن بلند خبر است که در یک جدول بی‌نام نوشته شده و خواننده خودکار باید آن را بیابد. ".repeat(4);
+        let html = format!(
+            r#"<html><head><title>خبر آزمایشی | پارک</title></head><body>
+            <table><tr><td class="x1">تاریخ: ۱۴۰۴/۰۹/۲۵</td></tr>
+            <tr><td class="x2"><b>خبر آزمایشی</b><br>{body}</td></tr>
+            <tr><td class="x3">{}</td></tr></table></body></html>"#,
+            "متن دیگری که خبر نیست ولی بلند است و بند دارد، و باز هم بلند است. ".repeat(8)
+        );
+        let url = Url::parse("https://mstp.ir/n?id=1").unwrap();
+        let options = HtmlOptions {
+            selector: Some(parse_selector("td.x2").unwrap()),
+        };
+        let article = read_html(html.as_bytes(), None, &url, &options)
+            .article
+            .unwrap();
+        assert_eq!(article.title, "خبر آزمایشی");
+        assert_eq!(article.body, body.trim());
+        assert_eq!(article.date.jalali_string(), "1404/09/25");
+        let none = HtmlOptions {
+            selector: Some(parse_selector("article.missing").unwrap()),
+        };
+        let not = read_html(html.as_bytes(), None, &url, &none)
+            .article
+            .unwrap_err();
+        assert!(not.reason.contains("--selector"), "{not}");
+        assert!(parse_selector("div[").is_err());
+    }
 }
