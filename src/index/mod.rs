@@ -309,6 +309,23 @@ impl SearchIndex {
         Ok(existed)
     }
 
+    /// Deletes the documents with these ids in one commit; the number that existed.
+    pub fn delete_ids(&self, ids: &[String]) -> Result<usize, IndexError> {
+        let existing = ids
+            .iter()
+            .filter_map(|id| self.get(id).transpose())
+            .collect::<Result<Vec<_>, _>>()?
+            .len();
+        if existing > 0 {
+            let mut writer = self.lock_writer()?;
+            for id in ids {
+                writer.delete_term(Term::from_field_text(self.fields.id, id));
+            }
+            self.commit(&mut writer)?;
+        }
+        Ok(existing)
+    }
+
     fn lock_writer(&self) -> Result<WriterGuard<'_>, IndexError> {
         let dir = self.path.as_deref().unwrap_or(Path::new("memory"));
         if self.access == Access::Read {

@@ -10,12 +10,14 @@
 //! - [`assets`] are the search page's files, compiled into the binary;
 //! - [`upgrade`] serves an index of an older version while it is rebuilt;
 //! - [`insights`] counts what visitors search for and reports it to the key's holder.
+//! - [`crawl`] reports the background crawls of `serve --crawl`.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
 
 pub mod assets;
 pub mod auth;
+pub mod crawl;
 pub mod documents;
 pub mod error;
 pub mod insights;
@@ -45,6 +47,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::crawl::CrawlOptions;
+use crate::crawl::schedule::CrawlSchedule;
 use crate::index::{SearchIndex, migrate};
 use crate::insights::{Insights, InsightsConfig};
 use error::ApiError;
@@ -73,6 +77,8 @@ pub struct AppState {
     /// What visitors search for; [`AppState::new`] counts in memory only, `serve` keeps the
     /// counts in the index settings.
     pub insights: Arc<Insights>,
+    /// The background crawls, when the server crawls (`GET /crawl`).
+    pub crawl: Option<Arc<CrawlSchedule>>,
 }
 
 impl AppState {
@@ -84,6 +90,7 @@ impl AppState {
             metrics: metrics::handle(),
             cors_origins: Vec::new(),
             insights: Arc::new(Insights::new(InsightsConfig::default())),
+            crawl: None,
         }
     }
 }
@@ -138,7 +145,8 @@ pub fn router(state: AppState) -> Router {
             "/insights/click",
             axum::routing::post(insights::click)
                 .route_layer(DefaultBodyLimit::max(insights::MAX_CLICK_BYTES)),
-        );
+        )
+        .route("/crawl", get(crawl::status));
     assets::routes(api)
         .fallback(routes::no_route)
         .with_state(state)
@@ -187,12 +195,15 @@ pub struct Config {
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
     pub insights: InsightsConfig,
+    /// Sites to crawl at start and every `crawl_every` (the corpus is then not ingested).
+    pub crawl: Option<CrawlOptions>,
+    pub crawl_every: Duration,
 }
 
-/// Opens the index (ingesting the corpus into an empty one; upgrading one of an older version
-/// in the background, see [`upgrade`]), serves until SIGINT or SIGTERM, then lets in-flight
-/// requests finish. Every write commits before it is answered, so stopping leaves nothing
-/// half-written.
+/// Opens the index (ingesting the corpus into an empty one, unless the server crawls; upgrading
+/// one of an older version in the background, see [`upgrade`]), starts the background crawls,
+/// serves until SIGINT or SIGTERM, then lets in-flight requests finish. Every write commits
+/// before it is answered, so stopping leaves nothing half-written.
 pub async fn serve(config: Config) -> Result<(), String> {
     let cors_origins = config
         .cors_origins
@@ -206,7 +217,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("opening the index failed: {e}"))??;
     let index = Arc::new(index);
-    if index.num_docs() == 0 && index.version() == crate::index::INDEX_VERSION {
+    if index.num_docs() == 0
+        && index.version() == crate::index::INDEX_VERSION
+        && config.crawl.is_none()
+    {
         let (index, corpus) = (index.clone(), config.corpus.clone());
         tokio::task::spawn_blocking(move || ingest_corpus(&index, corpus))
             .await
@@ -225,6 +239,16 @@ pub async fn serve(config: Config) -> Result<(), String> {
         ));
     }
     let (served_at_exit, saved_at_exit) = (state.index.clone(), state.insights.clone());
+    if let Some(options) = config.crawl.clone() {
+        let served = state.index.clone();
+        let schedule = Arc::new(CrawlSchedule::new(
+            Box::new(move || served.writable()),
+            options,
+            config.crawl_every,
+        ));
+        tokio::spawn(schedule.clone().run_forever());
+        state.crawl = Some(schedule);
+    }
     if state.api_key.is_none() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
     }

@@ -36,6 +36,7 @@ use super::{insights, routes};
         insights::overview,
         insights::queries,
         insights::click,
+        super::crawl::status,
     )
 )]
 struct ApiDoc;
