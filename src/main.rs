@@ -1,4 +1,5 @@
-//! The `kavosh` command line: `ingest`, `serve`, `search`, `stats`, `analyze`, `migrate`.
+//! The `kavosh` command line: `ingest`, `serve`, `search`, `stats`, `analyze`, `migrate`,
+//! `dump`, `restore`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +82,28 @@ enum Command {
         #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
         index: PathBuf,
     },
+    /// Write every document (as stored) and every setting of an index as NDJSON, gzip when
+    /// the file name ends in .gz. Works beside a running serve: the dump is of its last commit.
+    Dump {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// The file to write (`-`: standard output, uncompressed); default: a new
+        /// dump-DATE-TIME.ndjson.gz in the dumps directory.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Where dumps are kept (default: beside the index, DIR.dumps).
+        #[arg(long, env = "KAVOSH_DUMPS")]
+        dumps: Option<PathBuf>,
+    },
+    /// Build a new index from a dump (of this kavosh or an earlier one), into a directory that
+    /// is missing or empty.
+    Restore {
+        /// The dump, gzipped or not.
+        file: PathBuf,
+        /// The new index's directory.
+        #[arg(long)]
+        index: PathBuf,
+    },
     /// Serve search over HTTP. An empty index is first filled from the corpus directory.
     Serve {
         /// The index directory.
@@ -149,6 +172,12 @@ fn main() -> ExitCode {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
         Command::Ingest { index, paths } => ingest(&index, &paths),
         Command::Migrate { index } => migrate_command(&index),
+        Command::Dump {
+            index,
+            output,
+            dumps,
+        } => dump_command(&index, output, dumps),
+        Command::Restore { file, index } => restore_command(&file, &index),
         Command::Search {
             index,
             json,
@@ -352,6 +381,72 @@ fn migrate_command(dir: &std::path::Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+fn dump_command(
+    dir: &std::path::Path,
+    output: Option<PathBuf>,
+    dumps: Option<PathBuf>,
+) -> ExitCode {
+    use kavosh::index::{backups, dump};
+    let index = match open_to_read(dir) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let progress = kavosh::index::Progress::new();
+    let result = match output {
+        Some(path) if path.as_os_str() == "-" => {
+            dump::write_dump(&index, std::io::stdout().lock(), &progress).map(|h| (h, path))
+        }
+        output => {
+            let path = output.unwrap_or_else(|| {
+                let dumps = dumps.unwrap_or_else(|| backups::default_dir(dir, "dumps"));
+                let name = backups::new_name(&dumps, "dump", ".ndjson.gz");
+                dumps.join(name)
+            });
+            let parent = kavosh::index::files::parent(&path);
+            std::fs::create_dir_all(parent)
+                .map_err(|e| kavosh::index::IndexError(format!("{}: {e}", parent.display())))
+                .and_then(|()| dump::dump_to_file(&index, &path, &progress))
+                .map(|h| (h, path))
+        }
+    };
+    match result {
+        Ok((header, path)) => {
+            eprintln!(
+                "kavosh: dumped {} documents and {} settings to {}",
+                header.documents,
+                header.settings,
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn restore_command(file: &std::path::Path, dir: &std::path::Path) -> ExitCode {
+    let progress = kavosh::index::Progress::new();
+    match kavosh::index::dump::restore(file, dir, &progress) {
+        Ok(restored) => {
+            println!(
+                "restored {} documents and {} settings into {} (a dump of kavosh {}, taken {})",
+                restored.documents,
+                restored.settings,
+                dir.display(),
+                restored.header.kavosh,
+                restored.header.created
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}; nothing was restored");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -5,6 +5,8 @@
 //! - [`schema`]: the fields; [`versions`]: which kavosh built an index, and the rule for
 //!   changing the schema; [`migrate`]: rebuilding an older index from its stored documents;
 //! - [`settings`]: named values kept beside the segments;
+//! - [`dump`]: every document and setting as NDJSON, and indexes restored from it;
+//!   [`backups`]: the directories dumps and snapshots are kept in;
 //! - [`files`]: atomic replacement, syncs, and copies of kavosh's own files;
 //! - [`progress`]: how far long work has come.
 //!
@@ -12,6 +14,8 @@
 //! a time) or read-only ([`SearchIndex::open_read_only`]: no lock, beside a running writer,
 //! seeing what it has committed).
 
+pub mod backups;
+pub mod dump;
 pub mod files;
 pub mod migrate;
 pub mod progress;

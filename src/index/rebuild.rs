@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{IndexError, SearchIndex, files, versions};
+use super::{IndexError, IndexSettings, SearchIndex, files, versions};
 use crate::document::StoredDocument;
 
 pub(crate) struct Rebuild {
@@ -37,6 +37,11 @@ impl Rebuild {
         self.index.add_stored(doc)?;
         self.added += 1;
         Ok(())
+    }
+
+    /// The new index's settings.
+    pub fn settings(&self) -> &IndexSettings {
+        self.index.settings()
     }
 
     /// Commits, merges, makes every file durable and records the version. Returns the number
