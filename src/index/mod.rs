@@ -6,7 +6,8 @@
 //!   changing the schema; [`migrate`]: rebuilding an older index from its stored documents;
 //! - [`settings`]: named values kept beside the segments;
 //! - [`dump`]: every document and setting as NDJSON, and indexes restored from it;
-//!   [`backups`]: the directories dumps and snapshots are kept in;
+//!   [`snapshot`]: point-in-time copies of the index directory; [`backups`]: the directories
+//!   dumps and snapshots are kept in;
 //! - [`files`]: atomic replacement, syncs, and copies of kavosh's own files;
 //! - [`progress`]: how far long work has come.
 //!
@@ -22,6 +23,7 @@ pub mod progress;
 mod rebuild;
 pub mod schema;
 pub mod settings;
+pub mod snapshot;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
