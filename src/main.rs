@@ -122,6 +122,12 @@ enum Command {
         /// Origins allowed to call the API from browsers, comma-separated.
         #[arg(long, env = "KAVOSH_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
+        /// Where POST /dumps writes dumps (default: beside the index, DIR.dumps).
+        #[arg(long, env = "KAVOSH_DUMPS")]
+        dumps: Option<PathBuf>,
+        /// Where POST /snapshots writes snapshots (default: beside the index, DIR.snapshots).
+        #[arg(long, env = "KAVOSH_SNAPSHOTS")]
+        snapshots: Option<PathBuf>,
     },
 }
 
@@ -222,12 +228,16 @@ fn main() -> ExitCode {
             corpus,
             api_key,
             cors_origins,
+            dumps,
+            snapshots,
         } => serve(kavosh::server::Config {
             index,
             listen,
             api_key,
             corpus,
             cors_origins,
+            dumps,
+            snapshots,
         }),
     }
 }

@@ -8,13 +8,15 @@
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
 //! - [`assets`] are the search page's files, compiled into the binary;
-//! - [`upgrade`] serves an index of an older version while it is rebuilt.
+//! - [`upgrade`] serves an index of an older version while it is rebuilt;
+//! - [`backups`] are dumps and snapshots, written in the background.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
 
 pub mod assets;
 pub mod auth;
+pub mod backups;
 pub mod documents;
 pub mod error;
 pub mod metrics;
@@ -32,7 +34,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -44,6 +46,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::index::{SearchIndex, migrate};
+use backups::Backups;
 use error::ApiError;
 use upgrade::ServedIndex;
 
@@ -67,12 +70,17 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Origins allowed to call the API from a browser; empty: no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
+    /// Dumps and snapshots: their directories and the ones in progress.
+    pub backups: Arc<Backups>,
 }
 
 impl AppState {
-    /// State over `index`; an empty `api_key` counts as none.
+    /// State over `index`; an empty `api_key` counts as none. Dumps and snapshots go beside
+    /// the index.
     pub fn new(index: Arc<SearchIndex>, api_key: Option<&str>) -> AppState {
+        let backups = Arc::new(Backups::beside(index.path()));
         AppState {
+            backups,
             index: Arc::new(ServedIndex::new(index)),
             api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
             metrics: metrics::handle(),
@@ -109,9 +117,23 @@ pub fn router(state: AppState) -> Router {
             "/documents/{id}",
             axum::routing::put(routes::put_document)
                 .delete(routes::delete_document)
-                .route_layer(upgrading)
-                .route_layer(writes)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone())
                 .get(routes::get_document),
+        )
+        .route(
+            "/dumps",
+            post(backups::post_dump)
+                .route_layer(upgrading.clone())
+                .get(backups::list_dumps)
+                .route_layer(writes.clone()),
+        )
+        .route(
+            "/snapshots",
+            post(backups::post_snapshot)
+                .route_layer(upgrading)
+                .get(backups::list_snapshots)
+                .route_layer(writes),
         )
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
@@ -165,6 +187,9 @@ pub struct Config {
     /// Documents to ingest when the index is empty.
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
+    /// Where dumps and snapshots go (default: beside the index, `DIR.dumps`, `DIR.snapshots`).
+    pub dumps: Option<PathBuf>,
+    pub snapshots: Option<PathBuf>,
 }
 
 /// Opens the index (ingesting the corpus into an empty one; upgrading one of an older version
@@ -192,6 +217,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
     }
     let mut state = AppState::new(index.clone(), config.api_key.as_deref());
     state.cors_origins = cors_origins;
+    let beside = Backups::beside(Some(&config.index));
+    state.backups = Arc::new(Backups::new(
+        config.dumps.clone().or(beside.dumps),
+        config.snapshots.clone().or(beside.snapshots),
+    ));
     state.index.upgrade_if_older(config.index.clone());
     if state.api_key.is_none() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ResponseBuilder};
 
 use super::assets::ASSETS;
-use super::routes;
+use super::{backups, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,10 @@ use super::routes;
         routes::openapi,
         routes::analyze,
         routes::taxonomy,
+        backups::post_dump,
+        backups::list_dumps,
+        backups::post_snapshot,
+        backups::list_snapshots,
     )
 )]
 struct ApiDoc;
