@@ -424,11 +424,14 @@ fn dump_command(
     };
     match result {
         Ok((header, path)) => {
+            let to = if path.as_os_str() == "-" {
+                "standard output".to_string()
+            } else {
+                path.display().to_string()
+            };
             eprintln!(
-                "kavosh: dumped {} documents and {} settings to {}",
-                header.documents,
-                header.settings,
-                path.display()
+                "kavosh: dumped {} documents and {} settings to {to}",
+                header.documents, header.settings
             );
             ExitCode::SUCCESS
         }

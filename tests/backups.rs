@@ -9,10 +9,10 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Serve, admin, kavosh};
+use common::{Serve, admin, json, kavosh};
 use kavosh::document::StoredDocument;
 use kavosh::index::SearchIndex;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 fn data(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -109,7 +109,7 @@ async fn read_commands_work_beside_a_running_serve() {
     let write = |id: &str, title: &str| {
         client
             .post(serve.url("/documents"))
-            .json(&json!({"id": id, "kind": "news", "title": title, "date": "1404/03/03"}))
+            .json(&serde_json::json!({"id": id, "kind": "news", "title": title, "date": "1404/03/03"}))
             .send()
     };
     assert_eq!(
@@ -167,14 +167,7 @@ async fn read_commands_work_beside_a_running_serve() {
 async fn wait_for(serve: &Serve, path: &str) -> Value {
     let started = Instant::now();
     loop {
-        let list: Value = admin()
-            .get(serve.url(path))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = json(admin().get(serve.url(path))).await;
         let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "{list}");
         if items[0]["status"] != "running" {
@@ -210,18 +203,11 @@ async fn dumps_and_snapshots_are_taken_while_writes_go_on() {
     let anonymous = reqwest::Client::new().get(serve.url("/dumps")).send();
     assert_eq!(anonymous.await.unwrap().status(), 401);
 
-    let started: Value = client
-        .post(serve.url("/dumps"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started: Value = json(client.post(serve.url("/dumps"))).await;
     assert_eq!(started["status"], "running", "{started}");
     // Writes go on while the dump is written.
     for i in 0..10 {
-        let doc = json!({"id": format!("t-during-{i}"), "kind": "news",
+        let doc = serde_json::json!({"id": format!("t-during-{i}"), "kind": "news",
                          "title": "خبر هم‌زمان با پشتیبان‌گیری", "date": "1404/04/04"});
         let reply = client.post(serve.url("/documents")).json(&doc).send().await;
         assert_eq!(reply.unwrap().status(), 200);
@@ -230,14 +216,7 @@ async fn dumps_and_snapshots_are_taken_while_writes_go_on() {
     assert_eq!(dumped["status"], "done", "{dumped}");
     assert_eq!(dumped["name"], started["name"]);
 
-    let snap_started: Value = client
-        .post(serve.url("/snapshots"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let snap_started: Value = json(client.post(serve.url("/snapshots"))).await;
     assert_eq!(snap_started["status"], "running");
     let snap = wait_for(&serve, "/snapshots").await;
     assert_eq!(snap["status"], "done", "{snap}");
@@ -254,14 +233,8 @@ async fn dumps_and_snapshots_are_taken_while_writes_go_on() {
     let docs = documents_of(&restored);
     assert!(docs.len() >= 160, "{} documents", docs.len());
     for doc in &docs {
-        let served: StoredDocument = client
-            .get(serve.url(&format!("/documents/{}", doc.id)))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let url = serve.url(&format!("/documents/{}", doc.id));
+        let served: StoredDocument = serde_json::from_value(json(client.get(url)).await).unwrap();
         assert_eq!(&served, doc);
     }
 
@@ -271,18 +244,8 @@ async fn dumps_and_snapshots_are_taken_while_writes_go_on() {
     let live = documents_of(&dir);
     assert_eq!(held, live);
     let served_snapshot = Serve::start(&snapshot, &[]);
-    let health: Value = reqwest::get(served_snapshot.url("/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = json(client.get(served_snapshot.url("/health"))).await;
     assert_eq!(health["documents"], live.len());
-    let during: Value = reqwest::get(served_snapshot.url("/documents/t-during-9"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let during = json(client.get(served_snapshot.url("/documents/t-during-9"))).await;
     assert_eq!(during["title"], "خبر هم‌زمان با پشتیبان‌گیری");
 }

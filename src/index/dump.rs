@@ -138,14 +138,7 @@ pub struct Restored {
 /// a failed restore leaves nothing at `target`. Errors name the dump's line. `progress`
 /// counts documents.
 pub fn restore(file: &Path, target: &Path, progress: &Progress) -> Result<Restored, IndexError> {
-    let empty = files::is_missing_or_empty(target)
-        .map_err(|e| IndexError(format!("cannot read {}: {e}", target.display())))?;
-    if !empty {
-        return Err(IndexError(format!(
-            "{} is not empty: restore into a new directory",
-            target.display()
-        )));
-    }
+    files::require_new_dir(target, "restore into a new directory")?;
     let building = files::sibling(target, "restoring");
     if building.exists() {
         fs::remove_dir_all(&building)

@@ -111,12 +111,26 @@ pub fn sync_tree(dir: &Path) -> io::Result<()> {
     sync_dir(dir)
 }
 
-/// Whether `dir` is missing or an empty directory.
-pub fn is_missing_or_empty(dir: &Path) -> io::Result<bool> {
-    match fs::read_dir(dir) {
-        Ok(mut entries) => Ok(entries.next().is_none()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
-        Err(e) => Err(e),
+/// Checks that `dir` is missing or an empty directory, the place for a new index; else an
+/// error that says `advice`.
+pub fn require_new_dir(dir: &Path, advice: &str) -> Result<(), super::IndexError> {
+    let empty = match fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+        Err(e) => {
+            return Err(super::IndexError(format!(
+                "cannot read {}: {e}",
+                dir.display()
+            )));
+        }
+    };
+    if empty {
+        Ok(())
+    } else {
+        Err(super::IndexError(format!(
+            "{} is not empty: {advice}",
+            dir.display()
+        )))
     }
 }
 

@@ -16,14 +16,7 @@ pub(crate) struct Rebuild {
 impl Rebuild {
     /// Starts an index in `dir`, which must be missing or empty.
     pub fn create(dir: &Path) -> Result<Rebuild, IndexError> {
-        let empty = files::is_missing_or_empty(dir)
-            .map_err(|e| IndexError(format!("cannot read {}: {e}", dir.display())))?;
-        if !empty {
-            return Err(IndexError(format!(
-                "{} is not empty; give a new directory",
-                dir.display()
-            )));
-        }
+        files::require_new_dir(dir, "give a new directory")?;
         Ok(Rebuild {
             index: SearchIndex::create_in(dir)?,
             dir: dir.to_path_buf(),
