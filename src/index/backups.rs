@@ -56,8 +56,9 @@ pub struct Entry {
     pub modified: String,
 }
 
-/// Every entry of `dir` whose name starts with `prefix`, by name; none when `dir` is missing.
-pub fn list(dir: &Path, prefix: &str) -> io::Result<Vec<Entry>> {
+/// Every entry of `dir` named as [`new_name`] names them for `prefix` and `suffix`, by name;
+/// none when `dir` is missing.
+pub fn list(dir: &Path, prefix: &str, suffix: &str) -> io::Result<Vec<Entry>> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -67,13 +68,19 @@ pub fn list(dir: &Path, prefix: &str) -> io::Result<Vec<Entry>> {
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with(prefix) {
-            continue;
-        }
         let (name, complete) = match name.strip_suffix(&format!(".{PARTIAL}")) {
             Some(stem) => (stem.to_string(), false),
             None => (name, true),
         };
+        let stamp = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|rest| rest.strip_suffix(suffix));
+        if !stamp
+            .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+        {
+            continue;
+        }
         let metadata = entry.metadata()?;
         found.push(Entry {
             name,
@@ -121,9 +128,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("dump-1.ndjson.gz"), "abc").unwrap();
         fs::write(dir.path().join("dump-2.ndjson.gz.partial"), "").unwrap();
+        fs::write(dir.path().join("dump-notes.txt"), "").unwrap();
         fs::create_dir(dir.path().join("snapshot-1")).unwrap();
         fs::write(dir.path().join("snapshot-1/meta.json"), "{}").unwrap();
-        let dumps = list(dir.path(), "dump-").unwrap();
+        fs::create_dir(dir.path().join("snapshot-1.dumps")).unwrap();
+        let dumps = list(dir.path(), "dump", ".ndjson.gz").unwrap();
         assert_eq!(
             dumps
                 .iter()
@@ -134,7 +143,13 @@ mod tests {
                 ("dump-2.ndjson.gz", false, 0)
             ]
         );
-        assert_eq!(list(dir.path(), "snapshot-").unwrap()[0].bytes, 2);
-        assert!(list(&dir.path().join("none"), "dump-").unwrap().is_empty());
+        let snapshots = list(dir.path(), "snapshot", "").unwrap();
+        assert_eq!(snapshots.len(), 1);
+        assert_eq!(snapshots[0].bytes, 2);
+        assert!(
+            list(&dir.path().join("none"), "dump", "")
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -179,7 +179,7 @@ impl Backups {
     /// What the directory holds, with the job's progress or failure.
     fn list(&self, kind: Kind) -> Result<Vec<BackupEntry>, ApiError> {
         let dir = self.dir(kind)?;
-        let found = backups::list(dir, &format!("{}-", kind.prefix()))
+        let found = backups::list(dir, kind.prefix(), kind.suffix())
             .map_err(|e| ApiError::internal(format!("cannot list {}: {e}", dir.display())))?;
         let jobs = self.lock_jobs();
         let job = jobs[kind as usize].as_ref();
