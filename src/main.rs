@@ -1,4 +1,5 @@
-//! The `kavosh` command line: `ingest`, `crawl`, `serve`, `search`, `stats`, `analyze`, `migrate`.
+//! The `kavosh` command line: `ingest`, `crawl`, `serve`, `search`, `stats`, `analyze`, `migrate`,
+//! `dump`, `restore`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -117,6 +118,28 @@ enum Command {
         #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
         index: PathBuf,
     },
+    /// Write every document (as stored) and every setting of an index as NDJSON, gzip when
+    /// the file name ends in .gz. Works beside a running serve: the dump is of its last commit.
+    Dump {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// The file to write (`-`: standard output, uncompressed); default: a new
+        /// dump-DATE-TIME.ndjson.gz in the dumps directory.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Where dumps are kept (default: beside the index, DIR.dumps).
+        #[arg(long, env = "KAVOSH_DUMPS")]
+        dumps: Option<PathBuf>,
+    },
+    /// Build a new index from a dump (of this kavosh or an earlier one), into a directory that
+    /// is missing or empty.
+    Restore {
+        /// The dump, gzipped or not.
+        file: PathBuf,
+        /// The new index's directory.
+        #[arg(long)]
+        index: PathBuf,
+    },
     /// Serve search over HTTP. An empty index is first filled from the corpus directory.
     Serve {
         /// The index directory.
@@ -154,6 +177,12 @@ enum Command {
         /// longer).
         #[arg(long, env = "KAVOSH_CRAWL_DELAY_MS", value_name = "MS", default_value_t = kavosh::crawl::DEFAULT_DELAY.as_millis() as u64)]
         crawl_delay_ms: u64,
+        /// Where POST /dumps writes dumps (default: beside the index, DIR.dumps).
+        #[arg(long, env = "KAVOSH_DUMPS")]
+        dumps: Option<PathBuf>,
+        /// Where POST /snapshots writes snapshots (default: beside the index, DIR.snapshots).
+        #[arg(long, env = "KAVOSH_SNAPSHOTS")]
+        snapshots: Option<PathBuf>,
     },
 }
 
@@ -280,6 +309,12 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Dump {
+            index,
+            output,
+            dumps,
+        } => dump_command(&index, output, dumps),
+        Command::Restore { file, index } => restore_command(&file, &index),
         Command::Search {
             index,
             json,
@@ -328,6 +363,8 @@ fn main() -> ExitCode {
             crawl_urls,
             crawl_every,
             crawl_delay_ms,
+            dumps,
+            snapshots,
         } => {
             let urls: Vec<String> = crawl_urls
                 .into_iter()
@@ -356,6 +393,8 @@ fn main() -> ExitCode {
                 insights: insights.into(),
                 crawl,
                 crawl_every,
+                dumps,
+                snapshots,
             })
         }
     }
@@ -481,12 +520,7 @@ fn open_to_read(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
 
 /// Upgrades the index in `dir` if it is of an older version, saying so on stderr.
 fn upgrade(dir: &std::path::Path) -> Result<(), ExitCode> {
-    let progress = std::sync::Arc::new(kavosh::index::Progress::new());
-    let counter = progress.clone();
-    let shown = Progress::start("documents").follow(move || counter.get());
-    let upgraded = kavosh::index::migrate::upgrade(dir, &progress);
-    shown.finish();
-    match upgraded {
+    match showing_documents(|progress| kavosh::index::migrate::upgrade(dir, progress)) {
         Ok(Some(done)) => {
             eprintln!("kavosh: {}: {done}", dir.display());
             Ok(())
@@ -515,6 +549,84 @@ fn migrate_command(dir: &std::path::Path) -> ExitCode {
         }
         Err(code) => code,
     }
+}
+
+fn dump_command(
+    dir: &std::path::Path,
+    output: Option<PathBuf>,
+    dumps: Option<PathBuf>,
+) -> ExitCode {
+    use kavosh::index::{backups, dump};
+    let index = match open_to_read(dir) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let result = showing_documents(|progress| match output {
+        Some(path) if path.as_os_str() == "-" => {
+            dump::write_dump(&index, std::io::stdout().lock(), progress).map(|h| (h, path))
+        }
+        output => {
+            let path = output.unwrap_or_else(|| {
+                let dumps = dumps.unwrap_or_else(|| backups::default_dir(dir, "dumps"));
+                let name = backups::new_name(&dumps, "dump", ".ndjson.gz");
+                dumps.join(name)
+            });
+            let parent = kavosh::index::files::parent(&path);
+            std::fs::create_dir_all(parent)
+                .map_err(|e| kavosh::index::IndexError(format!("{}: {e}", parent.display())))
+                .and_then(|()| dump::dump_to_file(&index, &path, progress))
+                .map(|h| (h, path))
+        }
+    });
+    match result {
+        Ok((header, path)) => {
+            let to = if path.as_os_str() == "-" {
+                "standard output".to_string()
+            } else {
+                path.display().to_string()
+            };
+            eprintln!(
+                "kavosh: dumped {} documents and {} settings to {to}",
+                header.documents, header.settings
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn restore_command(file: &std::path::Path, dir: &std::path::Path) -> ExitCode {
+    match showing_documents(|progress| kavosh::index::dump::restore(file, dir, progress)) {
+        Ok(restored) => {
+            println!(
+                "restored {} documents and {} settings into {} (a dump of kavosh {}, taken {})",
+                restored.documents,
+                restored.settings,
+                dir.display(),
+                restored.header.kavosh,
+                restored.header.created
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}; nothing was restored");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs long index work (migrate, dump, restore) with a progress bar of its documents on a
+/// terminal.
+fn showing_documents<T>(work: impl FnOnce(&kavosh::index::Progress) -> T) -> T {
+    let progress = std::sync::Arc::new(kavosh::index::Progress::new());
+    let counter = progress.clone();
+    let shown = Progress::start("documents").follow(move || counter.get());
+    let result = work(&progress);
+    shown.finish();
+    result
 }
 
 fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {

@@ -206,19 +206,12 @@ async fn serve_upgrades_in_the_background_searching_the_old_index_meanwhile() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     eprintln!("{refused} writes refused during the upgrade");
-    let health: Value = client
-        .get(serve.url("/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = common::json(client.get(serve.url("/health"))).await;
     assert_eq!(health["documents"], expected.len() + 1);
     assert!(health.get("upgrade").is_none(), "{health}");
     for old in &expected {
         let url = serve.url(&format!("/documents/{}", old["id"].as_str().unwrap()));
-        let now: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+        let now = common::json(client.get(url)).await;
         assert_eq!(&now, old);
     }
     drop(serve);

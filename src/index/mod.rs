@@ -5,6 +5,9 @@
 //! - [`schema`]: the fields; [`versions`]: which kavosh built an index, and the rule for
 //!   changing the schema; [`migrate`]: rebuilding an older index from its stored documents;
 //! - [`settings`]: named values kept beside the segments;
+//! - [`dump`]: every document and setting as NDJSON, and indexes restored from it;
+//!   [`snapshot`]: point-in-time copies of the index directory; [`backups`]: the directories
+//!   dumps and snapshots are kept in;
 //! - [`files`]: atomic replacement, syncs, and copies of kavosh's own files;
 //! - [`progress`]: how far long work has come.
 //!
@@ -12,12 +15,15 @@
 //! a time) or read-only ([`SearchIndex::open_read_only`]: no lock, beside a running writer,
 //! seeing what it has committed).
 
+pub mod backups;
+pub mod dump;
 pub mod files;
 pub mod migrate;
 pub mod progress;
 mod rebuild;
 pub mod schema;
 pub mod settings;
+pub mod snapshot;
 pub mod versions;
 
 use std::path::{Path, PathBuf};

@@ -9,14 +9,16 @@
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
 //! - [`assets`] are the search page's files, compiled into the binary;
 //! - [`upgrade`] serves an index of an older version while it is rebuilt;
-//! - [`insights`] counts what visitors search for and reports it to the key's holder.
-//! - [`crawl`] reports the background crawls of `serve --crawl`.
+//! - [`insights`] counts what visitors search for and reports it to the key's holder;
+//! - [`crawl`] reports the background crawls of `serve --crawl`;
+//! - [`backups`] are dumps and snapshots, written in the background.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
 
 pub mod assets;
 pub mod auth;
+pub mod backups;
 pub mod crawl;
 pub mod documents;
 pub mod error;
@@ -36,7 +38,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -51,6 +53,7 @@ use crate::crawl::CrawlOptions;
 use crate::crawl::schedule::CrawlSchedule;
 use crate::index::{SearchIndex, migrate};
 use crate::insights::{Insights, InsightsConfig};
+use backups::Backups;
 use error::ApiError;
 use upgrade::ServedIndex;
 
@@ -79,12 +82,17 @@ pub struct AppState {
     pub insights: Arc<Insights>,
     /// The background crawls, when the server crawls (`GET /crawl`).
     pub crawl: Option<Arc<CrawlSchedule>>,
+    /// Dumps and snapshots: their directories and the ones in progress.
+    pub backups: Arc<Backups>,
 }
 
 impl AppState {
-    /// State over `index`; an empty `api_key` counts as none.
+    /// State over `index`; an empty `api_key` counts as none. Dumps and snapshots go beside
+    /// the index.
     pub fn new(index: Arc<SearchIndex>, api_key: Option<&str>) -> AppState {
+        let backups = Arc::new(Backups::beside(index.path()));
         AppState {
+            backups,
             index: Arc::new(ServedIndex::new(index)),
             api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
             metrics: metrics::handle(),
@@ -124,9 +132,23 @@ pub fn router(state: AppState) -> Router {
             "/documents/{id}",
             axum::routing::put(routes::put_document)
                 .delete(routes::delete_document)
-                .route_layer(upgrading)
-                .route_layer(writes)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone())
                 .get(routes::get_document),
+        )
+        .route(
+            "/dumps",
+            post(backups::post_dump)
+                .route_layer(upgrading.clone())
+                .get(backups::list_dumps)
+                .route_layer(writes.clone()),
+        )
+        .route(
+            "/snapshots",
+            post(backups::post_snapshot)
+                .route_layer(upgrading)
+                .get(backups::list_snapshots)
+                .route_layer(writes),
         )
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
@@ -198,6 +220,9 @@ pub struct Config {
     /// Sites to crawl at start and every `crawl_every` (the corpus is then not ingested).
     pub crawl: Option<CrawlOptions>,
     pub crawl_every: Duration,
+    /// Where dumps and snapshots go (default: beside the index, `DIR.dumps`, `DIR.snapshots`).
+    pub dumps: Option<PathBuf>,
+    pub snapshots: Option<PathBuf>,
 }
 
 /// Opens the index (ingesting the corpus into an empty one, unless the server crawls; upgrading
@@ -228,6 +253,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
     }
     let mut state = AppState::new(index.clone(), config.api_key.as_deref());
     state.cors_origins = cors_origins;
+    let beside = Backups::beside(Some(&config.index));
+    state.backups = Arc::new(Backups::new(
+        config.dumps.clone().or(beside.dumps),
+        config.snapshots.clone().or(beside.snapshots),
+    ));
     state.index.upgrade_if_older(config.index.clone());
     state.insights =
         Arc::new(Insights::load(config.insights, index.settings()).map_err(|e| e.to_string())?);

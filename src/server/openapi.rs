@@ -9,7 +9,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ResponseBuilder};
 
 use super::assets::ASSETS;
-use super::{insights, routes};
+use super::{backups, insights, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +37,10 @@ use super::{insights, routes};
         insights::queries,
         insights::click,
         super::crawl::status,
+        backups::post_dump,
+        backups::list_dumps,
+        backups::post_snapshot,
+        backups::list_snapshots,
     )
 )]
 struct ApiDoc;
