@@ -4,18 +4,22 @@
 //!   the blocking pool) and write the reply;
 //! - [`params`] reads query strings (repeatable filters, named limits) into requests;
 //! - [`documents`] are the writes: batches, single replacements, deletes;
-//! - [`auth`] guards the writes with the API key;
+//! - [`auth`] guards the writes with the admin keys, and the reads with read keys when set;
+//! - [`limits`] holds each client to a rate; [`listener`] serves connections with header and
+//!   idle timeouts and a cap on how many are open;
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
 //! - [`assets`] are the search page's files, compiled into the binary.
 //!
-//! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
+//! Layers, outermost first: panics become a 500, tracing, metrics, CORS, the rate limit, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
 
 pub mod assets;
 pub mod auth;
 pub mod documents;
 pub mod error;
+pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -58,19 +62,23 @@ const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct AppState {
     pub index: Arc<SearchIndex>,
-    /// The key writes must present; `None` refuses every write (403).
-    pub api_key: Option<Arc<str>>,
+    /// The admin keys writes must present (none: every write is a 403), and the read keys.
+    pub keys: auth::Keys,
+    /// The server-wide rate limit; `None`: off.
+    pub rate_limit: Option<limits::RateLimit>,
     pub metrics: PrometheusHandle,
     /// Origins allowed to call the API from a browser; empty: no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
 }
 
 impl AppState {
-    /// State over `index`; an empty `api_key` counts as none.
+    /// State over `index` with one admin key (an empty one counts as none), open reads and no
+    /// rate limit.
     pub fn new(index: Arc<SearchIndex>, api_key: Option<&str>) -> AppState {
         AppState {
             index,
-            api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
+            keys: auth::Keys::new(api_key, None),
+            rate_limit: None,
             metrics: metrics::handle(),
             cors_origins: Vec::new(),
         }
@@ -88,6 +96,11 @@ pub fn router(state: AppState) -> Router {
     // woff2 fonts are compressed already.
     let compress = SizeAbove::default().and(NotForContentType::const_new("font/"));
     let writes = axum::middleware::from_fn_with_state(state.clone(), auth::require_key);
+    let reads = axum::middleware::from_fn_with_state(state.clone(), auth::require_read_key);
+    let rate_limit = state
+        .rate_limit
+        .clone()
+        .map(|limit| axum::middleware::from_fn_with_state(limit, limits::rate_limit));
     let api = Router::new()
         .route("/search", get(routes::search))
         .route("/suggest", get(routes::suggest))
@@ -109,7 +122,8 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(routes::openapi))
         .route("/analyze", get(routes::analyze))
         .route("/taxonomy", get(routes::taxonomy));
-    assets::routes(api)
+    // The page's own files need no key (the API calls it makes do).
+    assets::routes(api.route_layer(reads))
         .fallback(routes::no_route)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -118,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(limit_time))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(CompressionLayer::new().compress_when(compress))
+        .layer(tower::util::option_layer(rate_limit))
         .layer(tower::util::option_layer(cors))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(
@@ -153,6 +168,11 @@ pub struct Config {
     pub index: PathBuf,
     pub listen: String,
     pub api_key: Option<String>,
+    /// More admin keys (rotation without downtime).
+    pub api_keys: Vec<String>,
+    /// Keys reads need; none: reads are open.
+    pub read_keys: Vec<String>,
+    pub limits: limits::LimitArgs,
     /// Documents to ingest when the index is empty.
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
@@ -177,9 +197,18 @@ pub async fn serve(config: Config) -> Result<(), String> {
             .await
             .map_err(|e| format!("ingesting the corpus failed: {e}"))??;
     }
-    let mut state = AppState::new(index.clone(), config.api_key.as_deref());
+    let mut state = AppState::new(index.clone(), None);
     state.cors_origins = cors_origins;
-    if state.api_key.is_none() {
+    state.keys = auth::Keys::new(
+        config
+            .api_key
+            .iter()
+            .chain(&config.api_keys)
+            .map(String::as_str),
+        config.read_keys.iter().map(String::as_str),
+    );
+    state.rate_limit = config.limits.rate_limit(&state.keys)?;
+    if !state.keys.has_admin() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
     }
     let upkeep = state.metrics.clone();
@@ -199,10 +228,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         index = %config.index.display(),
         "kavosh is serving"
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("the server stopped: {e}"))?;
+    let limits = config.limits.connection_limits();
+    listener::serve(listener, router(state), limits, shutdown_signal()).await;
     tracing::info!("kavosh stopped");
     Ok(())
 }
