@@ -39,9 +39,9 @@ impl StorageFailure {
         use tantivy::directory::error::OpenWriteError;
         match e {
             tantivy::TantivyError::IoError(io)
-            | tantivy::TantivyError::OpenWriteError(OpenWriteError::IoError { io_error: io, .. }) => {
-                StorageFailure::of_io(io)
-            }
+            | tantivy::TantivyError::OpenWriteError(OpenWriteError::IoError {
+                io_error: io, ..
+            }) => StorageFailure::of_io(io),
             other => StorageFailure::of(other),
         }
     }
@@ -293,9 +293,15 @@ mod tests {
         let wrapped = tantivy::TantivyError::from(
             tantivy::directory::error::OpenWriteError::wrap_io_error(full, "x.idx".into()),
         );
-        assert_eq!(StorageFailure::of_tantivy(&wrapped), Some(StorageFailure::Full));
+        assert_eq!(
+            StorageFailure::of_tantivy(&wrapped),
+            Some(StorageFailure::Full)
+        );
         let plain = tantivy::TantivyError::from(io::Error::from_raw_os_error(30));
-        assert_eq!(StorageFailure::of_tantivy(&plain), Some(StorageFailure::ReadOnly));
+        assert_eq!(
+            StorageFailure::of_tantivy(&plain),
+            Some(StorageFailure::ReadOnly)
+        );
         let other = tantivy::TantivyError::from(io::Error::from(io::ErrorKind::NotFound));
         assert_eq!(StorageFailure::of_tantivy(&other), None);
     }
