@@ -273,12 +273,12 @@ mod tests {
         crate::ingest::settle(doc)
     }
 
-    fn titles(index: &SearchIndex, q: &str) -> usize {
+    fn hits(index: &SearchIndex, q: &str) -> usize {
         let request = crate::search::SearchRequest {
             q: q.into(),
             ..Default::default()
         };
-        crate::search::search(index, &request).unwrap().total as usize
+        crate::search::search(index, &request).unwrap().total
     }
 
     #[test]
@@ -320,7 +320,7 @@ mod tests {
             let e = index.delete("a").unwrap_err();
             assert_eq!(e.storage, Some(failure), "{e}");
             assert_eq!(index.num_docs(), 1);
-            assert_eq!(titles(&index, "همافزایی"), 1, "reads go on");
+            assert_eq!(hits(&index, "همافزایی"), 1, "reads go on");
             assert!(
                 index.get("b").unwrap().is_none(),
                 "nothing half-written shows"
@@ -329,7 +329,7 @@ mod tests {
         switch.set(None);
         index.upsert(&[doc("b", "نوآوری")]).unwrap();
         assert_eq!(index.num_docs(), 2);
-        assert_eq!(titles(&index, "نوآوری"), 1);
+        assert_eq!(hits(&index, "نوآوری"), 1);
         // The failed writes are not replayed by a later commit (a is still there), and the
         // disk holds what was acknowledged.
         index.upsert(&[doc("c", "پژوهش")]).unwrap();
