@@ -86,16 +86,22 @@ impl Keys {
 
     /// Whether a write with these headers may go on.
     pub fn check_write(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        self.check_admin("writes", headers)
+    }
+
+    /// Whether these headers carry an admin key; `guarded` names what the key guards in the
+    /// messages (`writes`, or another route only the operator may use).
+    pub fn check_admin(&self, guarded: &str, headers: &HeaderMap) -> Result<(), ApiError> {
         if !self.has_admin() {
-            return Err(ApiError::forbidden(
-                "writes are disabled: the server has no API key (set KAVOSH_API_KEY)",
-            ));
+            return Err(ApiError::forbidden(format!(
+                "{guarded} are disabled: the server has no API key (set KAVOSH_API_KEY)"
+            )));
         }
         match (self.access(headers), bearer(headers)) {
             (Access::Admin, _) => Ok(()),
-            (_, None) => Err(ApiError::unauthorized(
-                "writes need the header Authorization: Bearer <API key>",
-            )),
+            (_, None) => Err(ApiError::unauthorized(format!(
+                "{guarded} need the header Authorization: Bearer <API key>"
+            ))),
             (_, Some(_)) => Err(ApiError::unauthorized("wrong API key")),
         }
     }
@@ -199,6 +205,14 @@ mod tests {
         assert_eq!(status(&keys, &HeaderMap::new()), StatusCode::UNAUTHORIZED);
         let none = Keys::new([""], []);
         assert_eq!(status(&none, &headers("Bearer k1")), StatusCode::FORBIDDEN);
+        let e = keys
+            .check_admin("search insights", &HeaderMap::new())
+            .unwrap_err();
+        assert!(
+            e.detail.message.starts_with("search insights need"),
+            "{}",
+            e.detail.message
+        );
     }
 
     #[test]
