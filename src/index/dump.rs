@@ -288,7 +288,15 @@ mod tests {
             partners: Some(partners.iter().map(|p| p.to_string()).collect()),
             domains: Some(vec!["energy/oil-gas".into()]),
             url: Some("https://mstp.ir/mou/54".into()),
-            source: Some("test".into()),
+            source: Some("crawl".into()),
+            crawl: Some(crate::document::CrawlRecord {
+                canonical_url: "https://mstp.ir/mou/54".into(),
+                site: "mstp.ir".into(),
+                etag: Some("\"54-a\"".into()),
+                last_modified: Some("Tue, 16 Dec 2025 08:00:00 GMT".into()),
+                content_hash: "9f2c".into(),
+                fetched_at: "2026-12-06T07:06:43Z".into(),
+            }),
         }
     }
 
