@@ -1,5 +1,5 @@
-//! The `kavosh` command line: `ingest`, `serve`, `search`, `stats`, `partners`, `analyze`,
-//! `migrate`.
+//! The `kavosh` command line: `ingest`, `crawl`, `serve`, `search`, `stats`, `partners`,
+//! `analyze`, `migrate`, `dump`, `restore`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +31,39 @@ enum Command {
         index: PathBuf,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Crawl websites into the index and keep it in step with them: articles indexed, changed
+    /// pages updated, removed pages deleted. Pages that could not be read are reported as
+    /// URL: reason on stderr; exit status 0, 1 when some pages failed, 2 on usage errors.
+    Crawl {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// Only follow URLs that start with this prefix (repeatable; default: anything on the
+        /// start URLs' hosts).
+        #[arg(long, value_name = "PREFIX")]
+        allow: Vec<String>,
+        /// Never follow URLs that match this regular expression (repeatable).
+        #[arg(long, value_name = "REGEX")]
+        deny: Vec<String>,
+        /// Fetch at most N pages (a crawl cut short deletes nothing it did not reach).
+        #[arg(long, value_name = "N")]
+        max_pages: Option<usize>,
+        /// Milliseconds between two requests to a host (robots.txt's Crawl-delay when longer).
+        #[arg(long, value_name = "MS", default_value_t = kavosh::crawl::DEFAULT_DELAY.as_millis() as u64)]
+        delay_ms: u64,
+        /// Most requests at once (one per host at a time).
+        #[arg(long, value_name = "N", default_value_t = kavosh::crawl::DEFAULT_CONCURRENCY)]
+        concurrency: usize,
+        /// The User-Agent sent; robots.txt groups are matched against its first word.
+        #[arg(long, value_name = "UA", default_value = kavosh::crawl::DEFAULT_USER_AGENT)]
+        user_agent: String,
+        /// The CSS selector of the element that holds the article, for a site where automatic
+        /// reading fails.
+        #[arg(long, value_name = "CSS")]
+        selector: Option<String>,
+        /// Where to start (http or https).
+        #[arg(required = true, value_name = "START_URL")]
+        start_urls: Vec<String>,
     },
     /// Search an index from the command line.
     Search {
@@ -98,6 +131,28 @@ enum Command {
         #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
         index: PathBuf,
     },
+    /// Write every document (as stored) and every setting of an index as NDJSON, gzip when
+    /// the file name ends in .gz. Works beside a running serve: the dump is of its last commit.
+    Dump {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// The file to write (`-`: standard output, uncompressed); default: a new
+        /// dump-DATE-TIME.ndjson.gz in the dumps directory.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Where dumps are kept (default: beside the index, DIR.dumps).
+        #[arg(long, env = "KAVOSH_DUMPS")]
+        dumps: Option<PathBuf>,
+    },
+    /// Build a new index from a dump (of this kavosh or an earlier one), into a directory that
+    /// is missing or empty.
+    Restore {
+        /// The dump, gzipped or not.
+        file: PathBuf,
+        /// The new index's directory.
+        #[arg(long)]
+        index: PathBuf,
+    },
     /// Serve search over HTTP. An empty index is first filled from the corpus directory.
     Serve {
         /// The index directory.
@@ -113,11 +168,53 @@ enum Command {
         /// are refused. Prefer the environment variable to the flag.
         #[arg(long, env = "KAVOSH_API_KEY", hide_env_values = true)]
         api_key: Option<String>,
+        /// More admin keys, comma-separated (several are valid at once while keys rotate).
+        #[arg(
+            long,
+            env = "KAVOSH_API_KEYS",
+            hide_env_values = true,
+            value_delimiter = ','
+        )]
+        api_keys: Vec<String>,
+        /// Keys that reads need, comma-separated; when set, every route but /health and the
+        /// page's files needs a read or an admin key.
+        #[arg(
+            long = "read-key",
+            env = "KAVOSH_READ_KEY",
+            hide_env_values = true,
+            value_delimiter = ','
+        )]
+        read_keys: Vec<String>,
+        #[command(flatten)]
+        limits: kavosh::server::limits::LimitArgs,
         /// Origins allowed to call the API from browsers, comma-separated.
         #[arg(long, env = "KAVOSH_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
         #[command(flatten)]
         insights: InsightsArgs,
+        /// Crawl this site at start and then every --crawl-every, in the background
+        /// (repeatable; the environment variable is comma-separated). The corpus is then not
+        /// ingested into an empty index.
+        #[arg(
+            long = "crawl",
+            env = "KAVOSH_CRAWL",
+            value_delimiter = ',',
+            value_name = "URL"
+        )]
+        crawl_urls: Vec<String>,
+        /// How often to crawl: 30m, 6h, 1d…
+        #[arg(long, env = "KAVOSH_CRAWL_EVERY", default_value = "24h", value_parser = kavosh::crawl::schedule::parse_duration)]
+        crawl_every: std::time::Duration,
+        /// Milliseconds between two requests to a crawled host (robots.txt's Crawl-delay when
+        /// longer).
+        #[arg(long, env = "KAVOSH_CRAWL_DELAY_MS", value_name = "MS", default_value_t = kavosh::crawl::DEFAULT_DELAY.as_millis() as u64)]
+        crawl_delay_ms: u64,
+        /// Where POST /dumps writes dumps (default: beside the index, DIR.dumps).
+        #[arg(long, env = "KAVOSH_DUMPS")]
+        dumps: Option<PathBuf>,
+        /// Where POST /snapshots writes snapshots (default: beside the index, DIR.snapshots).
+        #[arg(long, env = "KAVOSH_SNAPSHOTS")]
+        snapshots: Option<PathBuf>,
     },
 }
 
@@ -225,6 +322,39 @@ fn main() -> ExitCode {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
         Command::Ingest { index, paths } => ingest(&index, &paths),
         Command::Migrate { index } => migrate_command(&index),
+        Command::Crawl {
+            index,
+            allow,
+            deny,
+            max_pages,
+            delay_ms,
+            concurrency,
+            user_agent,
+            selector,
+            start_urls,
+        } => {
+            let options =
+                crawl_options(&start_urls, &allow, &deny, selector.as_deref()).map(|mut o| {
+                    o.max_pages = max_pages;
+                    o.delay = std::time::Duration::from_millis(delay_ms);
+                    o.concurrency = concurrency.max(1);
+                    o.user_agent = user_agent;
+                    o
+                });
+            match options {
+                Ok(options) => crawl(&index, &options),
+                Err(e) => {
+                    eprintln!("kavosh: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Dump {
+            index,
+            output,
+            dumps,
+        } => dump_command(&index, output, dumps),
+        Command::Restore { file, index } => restore_command(&file, &index),
         Command::Search {
             index,
             json,
@@ -270,16 +400,51 @@ fn main() -> ExitCode {
             listen,
             corpus,
             api_key,
+            api_keys,
+            read_keys,
+            limits,
             cors_origins,
             insights,
-        } => serve(kavosh::server::Config {
-            index,
-            listen,
-            api_key,
-            corpus,
-            cors_origins,
-            insights: insights.into(),
-        }),
+            crawl_urls,
+            crawl_every,
+            crawl_delay_ms,
+            dumps,
+            snapshots,
+        } => {
+            let urls: Vec<String> = crawl_urls
+                .into_iter()
+                .filter(|u| !u.trim().is_empty())
+                .collect();
+            let crawl = if urls.is_empty() {
+                None
+            } else {
+                match crawl_options(&urls, &[], &[], None) {
+                    Ok(mut options) => {
+                        options.delay = std::time::Duration::from_millis(crawl_delay_ms);
+                        Some(options)
+                    }
+                    Err(e) => {
+                        eprintln!("kavosh: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            };
+            serve(kavosh::server::Config {
+                index,
+                listen,
+                api_key,
+                api_keys,
+                read_keys,
+                limits,
+                corpus,
+                cors_origins,
+                insights: insights.into(),
+                crawl,
+                crawl_every,
+                dumps,
+                snapshots,
+            })
+        }
     }
 }
 
@@ -451,12 +616,7 @@ fn open_to_read(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
 
 /// Upgrades the index in `dir` if it is of an older version, saying so on stderr.
 fn upgrade(dir: &std::path::Path) -> Result<(), ExitCode> {
-    let progress = std::sync::Arc::new(kavosh::index::Progress::new());
-    let counter = progress.clone();
-    let shown = Progress::start("documents").follow(move || counter.get());
-    let upgraded = kavosh::index::migrate::upgrade(dir, &progress);
-    shown.finish();
-    match upgraded {
+    match showing_documents(|progress| kavosh::index::migrate::upgrade(dir, progress)) {
         Ok(Some(done)) => {
             eprintln!("kavosh: {}: {done}", dir.display());
             Ok(())
@@ -487,6 +647,84 @@ fn migrate_command(dir: &std::path::Path) -> ExitCode {
     }
 }
 
+fn dump_command(
+    dir: &std::path::Path,
+    output: Option<PathBuf>,
+    dumps: Option<PathBuf>,
+) -> ExitCode {
+    use kavosh::index::{backups, dump};
+    let index = match open_to_read(dir) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let result = showing_documents(|progress| match output {
+        Some(path) if path.as_os_str() == "-" => {
+            dump::write_dump(&index, std::io::stdout().lock(), progress).map(|h| (h, path))
+        }
+        output => {
+            let path = output.unwrap_or_else(|| {
+                let dumps = dumps.unwrap_or_else(|| backups::default_dir(dir, "dumps"));
+                let name = backups::new_name(&dumps, "dump", ".ndjson.gz");
+                dumps.join(name)
+            });
+            let parent = kavosh::index::files::parent(&path);
+            std::fs::create_dir_all(parent)
+                .map_err(|e| kavosh::index::IndexError(format!("{}: {e}", parent.display())))
+                .and_then(|()| dump::dump_to_file(&index, &path, progress))
+                .map(|h| (h, path))
+        }
+    });
+    match result {
+        Ok((header, path)) => {
+            let to = if path.as_os_str() == "-" {
+                "standard output".to_string()
+            } else {
+                path.display().to_string()
+            };
+            eprintln!(
+                "kavosh: dumped {} documents and {} settings to {to}",
+                header.documents, header.settings
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn restore_command(file: &std::path::Path, dir: &std::path::Path) -> ExitCode {
+    match showing_documents(|progress| kavosh::index::dump::restore(file, dir, progress)) {
+        Ok(restored) => {
+            println!(
+                "restored {} documents and {} settings into {} (a dump of kavosh {}, taken {})",
+                restored.documents,
+                restored.settings,
+                dir.display(),
+                restored.header.kavosh,
+                restored.header.created
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}; nothing was restored");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs long index work (migrate, dump, restore) with a progress bar of its documents on a
+/// terminal.
+fn showing_documents<T>(work: impl FnOnce(&kavosh::index::Progress) -> T) -> T {
+    let progress = std::sync::Arc::new(kavosh::index::Progress::new());
+    let counter = progress.clone();
+    let shown = Progress::start("documents").follow(move || counter.get());
+    let result = work(&progress);
+    shown.finish();
+    result
+}
+
 fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
     SearchIndex::open_or_create(dir).map_err(|e| {
         eprintln!("kavosh: {e}");
@@ -511,16 +749,92 @@ fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
                 eprintln!("{r}");
             }
             println!("{report}");
-            if report.rejected.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
+            all_or_some(report.rejected.is_empty())
         }
         Err(e) => {
             eprintln!("kavosh: {e}; documents of earlier batches are committed");
             ExitCode::from(2)
         }
+    }
+}
+
+/// The options of a crawl from its command-line values; an error names the bad one.
+fn crawl_options(
+    start_urls: &[String],
+    allow: &[String],
+    deny: &[String],
+    selector: Option<&str>,
+) -> Result<kavosh::crawl::CrawlOptions, String> {
+    let start = start_urls
+        .iter()
+        .map(|u| kavosh::crawl::parse_start_url(u))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut options = kavosh::crawl::CrawlOptions::new(start);
+    options.allow = allow.to_vec();
+    options.deny = deny
+        .iter()
+        .map(|r| regex::Regex::new(r).map_err(|e| format!("bad --deny pattern {r:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    if let Some(css) = selector {
+        options.html.selector = Some(kavosh::ingest::html::parse_selector(css)?);
+    }
+    kavosh::crawl::urls::Scope::new(&options.start, &options.allow, Vec::new())?;
+    Ok(options)
+}
+
+fn crawl(dir: &std::path::Path, options: &kavosh::crawl::CrawlOptions) -> ExitCode {
+    let index = match open_index(dir) {
+        Ok(i) => std::sync::Arc::new(i),
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kavosh: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let progress = std::sync::Arc::new(kavosh::crawl::CrawlProgress::default());
+    let counter = progress.clone();
+    let shown =
+        Progress::start("pages").follow(move || (counter.done() as u64, counter.total() as u64));
+    let result = runtime.block_on(kavosh::crawl::crawl(index.clone(), options, &progress));
+    shown.finish();
+    match result {
+        Ok(report) => {
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            if report.failed > report.errors.len() {
+                eprintln!(
+                    "kavosh: {} more pages failed",
+                    report.failed - report.errors.len()
+                );
+            }
+            if report.indexed + report.updated > 0
+                && let Err(e) = index.wait_merges()
+            {
+                eprintln!("kavosh: {e}");
+            }
+            println!("{report}");
+            all_or_some(report.failed == 0)
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}; documents of earlier batches are committed");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Exit status 0 when every record or page went in, 1 when some failed.
+fn all_or_some(all: bool) -> ExitCode {
+    if all {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -49,6 +49,7 @@ fn index_of(cases: &[Case]) -> SearchIndex {
             url: None,
             source: None,
             publisher: None,
+            crawl: None,
         })
         .collect();
     index.upsert(&docs).unwrap();

@@ -1,12 +1,13 @@
 //! Partners in an index on disk: one name per organisation (the form written most often, until
 //! another overtakes it), a person's edits remembered across openings and applied by later
-//! ingests, likely duplicates flagged.
+//! ingests and carried by dumps, likely duplicates flagged.
 
 use std::path::Path;
 
 use kavosh::document::{Document, PartnerRegistry};
-use kavosh::index::SearchIndex;
+use kavosh::index::dump::{dump_to_file, restore};
 use kavosh::index::partners::{PartnerEdit, list};
+use kavosh::index::{Progress, SearchIndex};
 use kavosh::search::{self, Filters, SearchRequest};
 use serde_json::json;
 
@@ -113,4 +114,22 @@ fn edits_are_remembered_and_applied_by_later_ingests() {
     assert_eq!(partners[0].name, "اتاق یزد");
     assert_eq!(partners[0].documents, 4);
     assert!(partners[0].edit.is_some());
+
+    // A dump carries the edits (the setting `partners`), and the restored index applies them.
+    let dump = dir.path().join("ix.ndjson.gz");
+    let header = dump_to_file(&index, &dump, &Progress::new()).unwrap();
+    assert_eq!(header.settings, 1);
+    let restored_path = dir.path().join("restored");
+    restore(&dump, &restored_path, &Progress::new()).unwrap();
+    let restored = SearchIndex::open_or_create(&restored_path).unwrap();
+    assert_eq!(
+        restored.settings().all().unwrap(),
+        index.settings().all().unwrap()
+    );
+    restored
+        .upsert(&[doc("y5", "اتاق بازرگانی صنایع معادن و کشاورزی یزد")])
+        .unwrap();
+    assert_eq!(shown(&restored, "y5"), ["اتاق یزد"]);
+    assert_eq!(partner_total(&restored, "اتاق بازرگانی یزد"), 5);
+    assert_eq!(list(&restored).unwrap()[0].name, "اتاق یزد");
 }

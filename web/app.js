@@ -424,7 +424,9 @@
     var li = el('li', { className: 'hit', 'data-id': id });
     var art = el('article', { 'aria-labelledby': 'hit-title-' + rank });
     var titleH = el('h3', { className: 'hit-title', id: 'hit-title-' + rank });
-    var titleA = el('a', { href: '/documents/' + encodeURIComponent(id), className: 'hit-link' });
+    // A crawled document's title leads to its page on the site; others open their text here.
+    var page = h.url && /^https?:\/\//i.test(h.url) ? h.url : null;
+    var titleA = el('a', { href: page || '/documents/' + encodeURIComponent(id), className: 'hit-link' });
     var hl = h.highlights || {};
     if (hl.title) titleA.innerHTML = hl.title;          // server-escaped, <mark> only
     else titleA.textContent = h.title || id;
@@ -500,7 +502,7 @@
     }
     toggle.addEventListener('click', toggleDetails);
     titleA.addEventListener('click', function (e) {
-      if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0) return;
+      if (page || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0) return;
       e.preventDefault();
       toggleDetails();
     });

@@ -6,6 +6,9 @@
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::calendar::Day;
 
 /// Replaces `path` with `bytes` so that a crash leaves the old content or the new, never a
 /// mix: written to a temporary file beside it, synced, renamed over it, the directory synced.
@@ -108,13 +111,48 @@ pub fn sync_tree(dir: &Path) -> io::Result<()> {
     sync_dir(dir)
 }
 
-/// Whether `dir` is missing or an empty directory.
-pub fn is_missing_or_empty(dir: &Path) -> io::Result<bool> {
-    match fs::read_dir(dir) {
-        Ok(mut entries) => Ok(entries.next().is_none()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
-        Err(e) => Err(e),
+/// Checks that `dir` is missing or an empty directory, the place for a new index; else an
+/// error that says `advice`.
+pub fn require_new_dir(dir: &Path, advice: &str) -> Result<(), super::IndexError> {
+    let empty = match fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+        Err(e) => {
+            return Err(super::IndexError(format!(
+                "cannot read {}: {e}",
+                dir.display()
+            )));
+        }
+    };
+    if empty {
+        Ok(())
+    } else {
+        Err(super::IndexError(format!(
+            "{} is not empty: {advice}",
+            dir.display()
+        )))
     }
+}
+
+/// The time now in UTC, RFC 3339 to the second: `2026-12-06T07:16:00Z`.
+pub fn utc_now() -> String {
+    utc(SystemTime::now())
+}
+
+/// A time in UTC, RFC 3339 to the second.
+pub fn utc(time: SystemTime) -> String {
+    let seconds = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let day = Day::from_days_since_epoch(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        day.iso_string(),
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 #[cfg(test)]
@@ -175,6 +213,13 @@ mod tests {
             sibling(Path::new("index/"), "dumps"),
             Path::new("index.dumps")
         );
+    }
+
+    #[test]
+    fn times_are_written_in_utc() {
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_765_870_207);
+        assert_eq!(utc(t), "2025-12-16T07:30:07Z");
+        assert_eq!(utc(UNIX_EPOCH), "1970-01-01T00:00:00Z");
     }
 
     #[test]

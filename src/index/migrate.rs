@@ -18,7 +18,7 @@
 //! process holds throughout, so nobody deletes a rebuild in progress.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use super::rebuild::Rebuild;
@@ -212,7 +212,7 @@ fn rename_if_there(from: &Path, to: &Path) -> Result<(), IndexError> {
 
 /// Deletes the old index after a switch; what cannot be deleted now is deleted at the next
 /// opening.
-fn remove_old(previous: &PathBuf) {
+fn remove_old(previous: &Path) {
     if let Err(e) = fs::remove_dir_all(previous)
         && e.kind() != std::io::ErrorKind::NotFound
     {

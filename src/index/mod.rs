@@ -5,6 +5,9 @@
 //! - [`schema`]: the fields; [`versions`]: which kavosh built an index, and the rule for
 //!   changing the schema; [`migrate`]: rebuilding an older index from its stored documents;
 //! - [`settings`]: named values kept beside the segments;
+//! - [`dump`]: every document and setting as NDJSON, and indexes restored from it;
+//!   [`snapshot`]: point-in-time copies of the index directory; [`backups`]: the directories
+//!   dumps and snapshots are kept in;
 //! - [`files`]: atomic replacement, syncs, and copies of kavosh's own files;
 //! - [`progress`]: how far long work has come.
 //!
@@ -12,6 +15,8 @@
 //! a time) or read-only ([`SearchIndex::open_read_only`]: no lock, beside a running writer,
 //! seeing what it has committed).
 
+pub mod backups;
+pub mod dump;
 pub mod files;
 pub mod migrate;
 pub mod partners;
@@ -19,6 +24,8 @@ pub mod progress;
 mod rebuild;
 pub mod schema;
 pub mod settings;
+pub mod snapshot;
+pub mod storage;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +45,7 @@ use partners::{Naming, PartnerEdits, PartnerResolver};
 pub use progress::Progress;
 pub use schema::Fields;
 pub use settings::IndexSettings;
+pub use storage::{StorageFailure, WriteError};
 pub use versions::INDEX_VERSION;
 
 /// Memory the index writer may use before flushing a segment.
@@ -297,7 +305,7 @@ impl SearchIndex {
     /// settled (`Some`) by then; `None` is indexed as none. Partners are indexed under their
     /// display names ([`partners`]): a partner whose name changes with this write is re-labelled
     /// in the documents already indexed, in the same commit.
-    pub fn upsert(&self, docs: &[Document]) -> Result<(), IndexError> {
+    pub fn upsert(&self, docs: &[Document]) -> Result<(), WriteError> {
         let mut writer = self.lock_writer()?;
         let resolver = self.partner_resolver();
         self.write_locked(&mut writer, &resolver, docs)
@@ -309,7 +317,7 @@ impl SearchIndex {
         writer: &mut IndexWriter,
         resolver: &PartnerResolver,
         docs: &[Document],
-    ) -> Result<(), IndexError> {
+    ) -> Result<(), WriteError> {
         let naming = Naming::settle(self, &self.searcher(), resolver, docs)?;
         for doc in docs.iter().chain(&naming.relabel) {
             let mut stored = doc.to_stored();
@@ -339,11 +347,11 @@ impl SearchIndex {
     /// Commits what [`SearchIndex::add_stored`] added.
     pub(crate) fn commit_added(&self) -> Result<(), IndexError> {
         let mut writer = self.lock_writer()?;
-        self.commit(&mut writer)
+        Ok(self.commit(&mut writer)?)
     }
 
     /// Deletes a document by id and commits; `Ok(false)` when there was none.
-    pub fn delete(&self, id: &str) -> Result<bool, IndexError> {
+    pub fn delete(&self, id: &str) -> Result<bool, WriteError> {
         let existed = self.get(id)?.is_some();
         if existed {
             let mut writer = self.lock_writer()?;
@@ -351,6 +359,23 @@ impl SearchIndex {
             self.commit(&mut writer)?;
         }
         Ok(existed)
+    }
+
+    /// Deletes the documents with these ids in one commit; the number that existed.
+    pub fn delete_ids(&self, ids: &[String]) -> Result<usize, IndexError> {
+        let existing = ids
+            .iter()
+            .filter_map(|id| self.get(id).transpose())
+            .collect::<Result<Vec<_>, _>>()?
+            .len();
+        if existing > 0 {
+            let mut writer = self.lock_writer()?;
+            for id in ids {
+                writer.delete_term(Term::from_field_text(self.fields.id, id));
+            }
+            self.commit(&mut writer)?;
+        }
+        Ok(existing)
     }
 
     fn lock_writer(&self) -> Result<WriterGuard<'_>, IndexError> {
@@ -374,10 +399,14 @@ impl SearchIndex {
         Ok(WriterGuard(guard))
     }
 
-    fn commit(&self, writer: &mut IndexWriter) -> Result<(), IndexError> {
+    /// Commits, or rolls the writer back to the last commit: nothing of a failed batch is
+    /// durable, and the writer (fresh indexing threads, as a failed commit may have lost
+    /// them) starts the next write clean.
+    fn commit(&self, writer: &mut IndexWriter) -> Result<(), WriteError> {
         if let Err(e) = writer.commit() {
-            // Nothing of this batch is durable: drop it so the next write starts clean.
-            let _ = writer.rollback();
+            if let Err(rollback) = writer.rollback() {
+                tracing::error!("rolling the index writer back failed: {rollback}");
+            }
             return Err(e.into());
         }
         self.reader.reload()?;

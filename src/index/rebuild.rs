@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{IndexError, SearchIndex, files, versions};
+use super::{IndexError, IndexSettings, SearchIndex, files, versions};
 use crate::document::StoredDocument;
 
 pub(crate) struct Rebuild {
@@ -16,14 +16,7 @@ pub(crate) struct Rebuild {
 impl Rebuild {
     /// Starts an index in `dir`, which must be missing or empty.
     pub fn create(dir: &Path) -> Result<Rebuild, IndexError> {
-        let empty = files::is_missing_or_empty(dir)
-            .map_err(|e| IndexError(format!("cannot read {}: {e}", dir.display())))?;
-        if !empty {
-            return Err(IndexError(format!(
-                "{} is not empty; give a new directory",
-                dir.display()
-            )));
-        }
+        files::require_new_dir(dir, "give a new directory")?;
         Ok(Rebuild {
             index: SearchIndex::create_in(dir)?,
             dir: dir.to_path_buf(),
@@ -37,6 +30,11 @@ impl Rebuild {
         self.index.add_stored(doc)?;
         self.added += 1;
         Ok(())
+    }
+
+    /// The new index's settings.
+    pub fn settings(&self) -> &IndexSettings {
+        self.index.settings()
     }
 
     /// Commits, settles the partners' names (with the edits among the settings copied in),

@@ -1,7 +1,9 @@
-//! Documents in: the park's pages (`.txt`) and NDJSON (`.ndjson`, `.jsonl`) from files and
-//! directories, or a request body; partners and domains extracted when the source gives none.
+//! Documents in: the park's pages (`.txt`), web pages (`.html`, `.htm`) and NDJSON (`.ndjson`,
+//! `.jsonl`) from files and directories, or a request body; partners and domains extracted when
+//! the source gives none.
 //!
 //! - [`page`]: the page format;
+//! - [`html`]: web pages, read with no configuration (what the crawler feeds);
 //! - [`partners`]: partner extraction from titles and lead sentences, by the shapes of
 //!   organisation names;
 //! - [`domains`]: domain assignment from the taxonomy's keywords.
@@ -10,6 +12,7 @@
 //! when others fail.
 
 pub mod domains;
+pub mod html;
 pub mod page;
 pub mod partners;
 
@@ -187,8 +190,13 @@ impl Run<'_> {
         match extension(path).as_deref() {
             Some("ndjson" | "jsonl") => self.ndjson(path),
             Some("txt") => self.page(path),
+            Some("html" | "htm") => self.html(path),
             _ => {
-                self.reject(path, 1, "not a .txt page or .ndjson/.jsonl file".into());
+                self.reject(
+                    path,
+                    1,
+                    "not a .txt page, an .html page or an .ndjson/.jsonl file".into(),
+                );
                 Ok(())
             }
         }
@@ -200,14 +208,17 @@ impl Run<'_> {
         self.progress.add_items(1);
     }
 
-    fn page(&mut self, path: &Path) -> Result<(), IndexError> {
+    /// The bytes of a page file (one record), or `None` when it was rejected.
+    fn read_file(&mut self, path: &Path) -> Option<Vec<u8>> {
         self.read_one();
-        let bytes = match read_bounded(path) {
-            Ok(b) => b,
-            Err(reason) => {
-                self.reject(path, 1, reason);
-                return Ok(());
-            }
+        read_bounded(path)
+            .map_err(|reason| self.reject(path, 1, reason))
+            .ok()
+    }
+
+    fn page(&mut self, path: &Path) -> Result<(), IndexError> {
+        let Some(bytes) = self.read_file(path) else {
+            return Ok(());
         };
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -217,14 +228,33 @@ impl Run<'_> {
                 return Ok(());
             }
         };
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match page::parse_page(&id, &path.to_string_lossy(), &text) {
+        match page::parse_page(&file_id(path), &path.to_string_lossy(), &text) {
             Ok(doc) => self.accept(doc),
             Err(e) => {
                 self.reject(path, e.line, e.reason);
+                Ok(())
+            }
+        }
+    }
+
+    /// A saved web page, read as the crawler reads pages.
+    fn html(&mut self, path: &Path) -> Result<(), IndexError> {
+        let Some(bytes) = self.read_file(path) else {
+            return Ok(());
+        };
+        let url = std::path::absolute(path)
+            .ok()
+            .and_then(|p| url::Url::from_file_path(p).ok())
+            .unwrap_or_else(|| url::Url::parse("file:///").expect("a valid URL"));
+        let reading = html::read_html(&bytes, None, &url, &html::HtmlOptions::default());
+        match reading
+            .article
+            .map_err(|not| format!("not an article: {not}"))
+            .and_then(|a| a.into_document(file_id(path), None, path.to_string_lossy().into_owned()))
+        {
+            Ok(doc) => self.accept(doc),
+            Err(reason) => {
+                self.reject(path, 1, reason);
                 Ok(())
             }
         }
@@ -307,16 +337,25 @@ impl Run<'_> {
     }
 }
 
+/// A page file's id: its name without the extension.
+fn file_id(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn extension(path: &Path) -> Option<String> {
     path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
 }
 
 fn is_ingestible(path: &Path) -> bool {
-    matches!(extension(path).as_deref(), Some("txt" | "ndjson" | "jsonl"))
-        && path
-            .file_name()
-            .is_none_or(|n| !n.to_string_lossy().starts_with('.'))
+    matches!(
+        extension(path).as_deref(),
+        Some("txt" | "html" | "htm" | "ndjson" | "jsonl")
+    ) && path
+        .file_name()
+        .is_none_or(|n| !n.to_string_lossy().starts_with('.'))
         && path
             .file_name()
             .is_none_or(|n| n.to_string_lossy().to_ascii_lowercase() != "readme.txt")

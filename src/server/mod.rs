@@ -4,22 +4,30 @@
 //!   the blocking pool) and write the reply;
 //! - [`params`] reads query strings (repeatable filters, named limits) into requests;
 //! - [`documents`] are the writes: batches, single replacements, deletes;
-//! - [`auth`] guards the writes with the API key;
+//! - [`auth`] guards the writes with the admin keys, and the reads with read keys when set;
+//! - [`limits`] holds each client to a rate; [`listener`] serves connections with header and
+//!   idle timeouts and a cap on how many are open;
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
 //! - [`assets`] are the search page's files, compiled into the binary;
 //! - [`upgrade`] serves an index of an older version while it is rebuilt;
 //! - [`insights`] counts what visitors search for and reports it to the key's holder;
+//! - [`crawl`] reports the background crawls of `serve --crawl`;
+//! - [`backups`] are dumps and snapshots, written in the background;
 //! - [`partners`] lists the partners and takes a person's corrections of them.
 //!
-//! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
+//! Layers, outermost first: panics become a 500, tracing, metrics, CORS, the rate limit, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
 
 pub mod assets;
 pub mod auth;
+pub mod backups;
+pub mod crawl;
 pub mod documents;
 pub mod error;
 pub mod insights;
+pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -36,7 +44,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -47,8 +55,11 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::crawl::CrawlOptions;
+use crate::crawl::schedule::CrawlSchedule;
 use crate::index::{SearchIndex, migrate};
 use crate::insights::{Insights, InsightsConfig};
+use backups::Backups;
 use error::ApiError;
 use upgrade::ServedIndex;
 
@@ -67,25 +78,36 @@ const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 pub struct AppState {
     /// The index to search and write; `index.current()` for each request.
     pub index: Arc<ServedIndex>,
-    /// The key writes must present; `None` refuses every write (403).
-    pub api_key: Option<Arc<str>>,
+    /// The admin keys writes must present (none: every write is a 403), and the read keys.
+    pub keys: auth::Keys,
+    /// The server-wide rate limit; `None`: off.
+    pub rate_limit: Option<limits::RateLimit>,
     pub metrics: PrometheusHandle,
     /// Origins allowed to call the API from a browser; empty: no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
     /// What visitors search for; [`AppState::new`] counts in memory only, `serve` keeps the
     /// counts in the index settings.
     pub insights: Arc<Insights>,
+    /// The background crawls, when the server crawls (`GET /crawl`).
+    pub crawl: Option<Arc<CrawlSchedule>>,
+    /// Dumps and snapshots: their directories and the ones in progress.
+    pub backups: Arc<Backups>,
 }
 
 impl AppState {
-    /// State over `index`; an empty `api_key` counts as none.
+    /// State over `index` with one admin key (an empty one counts as none), open reads and no
+    /// rate limit. Dumps and snapshots go beside the index.
     pub fn new(index: Arc<SearchIndex>, api_key: Option<&str>) -> AppState {
+        let backups = Arc::new(Backups::beside(index.path()));
         AppState {
+            backups,
             index: Arc::new(ServedIndex::new(index)),
-            api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
+            keys: auth::Keys::new(api_key, None),
+            rate_limit: None,
             metrics: metrics::handle(),
             cors_origins: Vec::new(),
             insights: Arc::new(Insights::new(InsightsConfig::default())),
+            crawl: None,
         }
     }
 }
@@ -104,6 +126,11 @@ pub fn router(state: AppState) -> Router {
     let upgrading =
         axum::middleware::from_fn_with_state(state.clone(), upgrade::refuse_while_upgrading);
     let insights_key = axum::middleware::from_fn_with_state(state.clone(), insights::require_key);
+    let reads = axum::middleware::from_fn_with_state(state.clone(), auth::require_read_key);
+    let rate_limit = state
+        .rate_limit
+        .clone()
+        .map(|limit| axum::middleware::from_fn_with_state(limit, limits::rate_limit));
     let api = Router::new()
         .route("/search", get(routes::search))
         .route("/suggest", get(routes::suggest))
@@ -126,9 +153,23 @@ pub fn router(state: AppState) -> Router {
             "/documents/{id}",
             axum::routing::put(routes::put_document)
                 .delete(routes::delete_document)
-                .route_layer(upgrading)
-                .route_layer(writes)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone())
                 .get(routes::get_document),
+        )
+        .route(
+            "/dumps",
+            post(backups::post_dump)
+                .route_layer(upgrading.clone())
+                .get(backups::list_dumps)
+                .route_layer(writes.clone()),
+        )
+        .route(
+            "/snapshots",
+            post(backups::post_snapshot)
+                .route_layer(upgrading)
+                .get(backups::list_snapshots)
+                .route_layer(writes),
         )
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
@@ -146,9 +187,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/insights/click",
             axum::routing::post(insights::click)
-                .route_layer(DefaultBodyLimit::max(insights::MAX_CLICK_BYTES)),
-        );
-    assets::routes(api)
+                .route_layer(DefaultBodyLimit::max(insights::MAX_CLICK_BYTES))
+                .route_layer(tower::util::option_layer(state.rate_limit.as_ref().map(
+                    |limit| {
+                        axum::middleware::from_fn_with_state(
+                            limit.with_quota(insights::CLICK_QUOTA),
+                            limits::rate_limit,
+                        )
+                    },
+                ))),
+        )
+        .route("/crawl", get(crawl::status));
+    // The page's own files need no key (the API calls it makes do).
+    assets::routes(api.route_layer(reads))
         .fallback(routes::no_route)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -157,6 +208,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(limit_time))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(CompressionLayer::new().compress_when(compress))
+        .layer(tower::util::option_layer(rate_limit))
         .layer(tower::util::option_layer(cors))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(
@@ -192,16 +244,27 @@ pub struct Config {
     pub index: PathBuf,
     pub listen: String,
     pub api_key: Option<String>,
+    /// More admin keys (rotation without downtime).
+    pub api_keys: Vec<String>,
+    /// Keys reads need; none: reads are open.
+    pub read_keys: Vec<String>,
+    pub limits: limits::LimitArgs,
     /// Documents to ingest when the index is empty.
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
     pub insights: InsightsConfig,
+    /// Sites to crawl at start and every `crawl_every` (the corpus is then not ingested).
+    pub crawl: Option<CrawlOptions>,
+    pub crawl_every: Duration,
+    /// Where dumps and snapshots go (default: beside the index, `DIR.dumps`, `DIR.snapshots`).
+    pub dumps: Option<PathBuf>,
+    pub snapshots: Option<PathBuf>,
 }
 
-/// Opens the index (ingesting the corpus into an empty one; upgrading one of an older version
-/// in the background, see [`upgrade`]), serves until SIGINT or SIGTERM, then lets in-flight
-/// requests finish. Every write commits before it is answered, so stopping leaves nothing
-/// half-written.
+/// Opens the index (ingesting the corpus into an empty one, unless the server crawls; upgrading
+/// one of an older version in the background, see [`upgrade`]), starts the background crawls,
+/// serves until SIGINT or SIGTERM, then lets in-flight requests finish. Every write commits
+/// before it is answered, so stopping leaves nothing half-written.
 pub async fn serve(config: Config) -> Result<(), String> {
     let cors_origins = config
         .cors_origins
@@ -215,14 +278,31 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("opening the index failed: {e}"))??;
     let index = Arc::new(index);
-    if index.num_docs() == 0 && index.version() == crate::index::INDEX_VERSION {
+    if index.num_docs() == 0
+        && index.version() == crate::index::INDEX_VERSION
+        && config.crawl.is_none()
+    {
         let (index, corpus) = (index.clone(), config.corpus.clone());
         tokio::task::spawn_blocking(move || ingest_corpus(&index, corpus))
             .await
             .map_err(|e| format!("ingesting the corpus failed: {e}"))??;
     }
-    let mut state = AppState::new(index.clone(), config.api_key.as_deref());
+    let mut state = AppState::new(index.clone(), None);
     state.cors_origins = cors_origins;
+    state.keys = auth::Keys::new(
+        config
+            .api_key
+            .iter()
+            .chain(&config.api_keys)
+            .map(String::as_str),
+        config.read_keys.iter().map(String::as_str),
+    );
+    state.rate_limit = config.limits.rate_limit(&state.keys)?;
+    let beside = Backups::beside(Some(&config.index));
+    state.backups = Arc::new(Backups::new(
+        config.dumps.clone().or(beside.dumps),
+        config.snapshots.clone().or(beside.snapshots),
+    ));
     state.index.upgrade_if_older(config.index.clone());
     state.insights =
         Arc::new(Insights::load(config.insights, index.settings()).map_err(|e| e.to_string())?);
@@ -234,7 +314,17 @@ pub async fn serve(config: Config) -> Result<(), String> {
         ));
     }
     let (served_at_exit, saved_at_exit) = (state.index.clone(), state.insights.clone());
-    if state.api_key.is_none() {
+    if let Some(options) = config.crawl.clone() {
+        let served = state.index.clone();
+        let schedule = Arc::new(CrawlSchedule::new(
+            Box::new(move || served.writable()),
+            options,
+            config.crawl_every,
+        ));
+        tokio::spawn(schedule.clone().run_forever());
+        state.crawl = Some(schedule);
+    }
+    if !state.keys.has_admin() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
     }
     let upkeep = state.metrics.clone();
@@ -254,10 +344,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         index = %config.index.display(),
         "kavosh is serving"
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("the server stopped: {e}"))?;
+    let limits = config.limits.connection_limits();
+    listener::serve(listener, router(state), limits, shutdown_signal()).await;
     insights::save(served_at_exit.current(), &saved_at_exit).await;
     tracing::info!("kavosh stopped");
     Ok(())

@@ -9,15 +9,16 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ResponseBuilder};
 
 use super::assets::ASSETS;
-use super::{insights, partners, routes};
+use super::{backups, insights, partners, routes};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "kavosh",
         description = "Persian full-text search over the park's agreements and news. Errors are \
-            {\"error\":{\"code\",\"message\"}}; writes and search insights need Authorization: \
-            Bearer <KAVOSH_API_KEY>."
+            {\"error\":{\"code\",\"message\"}}; writes and the operator's routes (insights, dumps, snapshots) need Authorization: Bearer <admin key> \
+            (KAVOSH_API_KEY, KAVOSH_API_KEYS); when read keys are set (KAVOSH_READ_KEY), every \
+            route but /health and the page's files needs a read or an admin key."
     ),
     paths(
         routes::search,
@@ -36,6 +37,11 @@ use super::{insights, partners, routes};
         insights::overview,
         insights::queries,
         insights::click,
+        super::crawl::status,
+        backups::post_dump,
+        backups::list_dumps,
+        backups::post_snapshot,
+        backups::list_snapshots,
         partners::get_partners,
         partners::put_partner,
     )
@@ -52,6 +58,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 "api_key",
                 SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
             );
+        super::limits::describe(&mut doc);
         for asset in ASSETS {
             let response = ResponseBuilder::new()
                 .description("The file")

@@ -33,7 +33,7 @@ impl From<EditError> for ApiError {
             )),
             EditError::Invalid(message) => ApiError::bad_request(message),
             EditError::Conflict(message) => ApiError::conflict(message),
-            EditError::Index(e) => ApiError::from(e),
+            EditError::Write(e) => ApiError::from(e),
         }
     }
 }

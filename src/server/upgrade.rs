@@ -68,6 +68,12 @@ impl ServedIndex {
             .clone()
     }
 
+    /// The index to write into, or `None` while an upgrade runs or after one failed (writes
+    /// then wait or are refused: they would not reach the rebuilt index).
+    pub fn writable(&self) -> Option<Arc<SearchIndex>> {
+        matches!(*self.lock_upgrade(), Upgrade::Idle).then(|| self.current())
+    }
+
     /// The upgrade in progress or failed, if any.
     pub fn upgrade_status(&self) -> Option<UpgradeStatus> {
         match &*self.lock_upgrade() {

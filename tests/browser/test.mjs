@@ -478,6 +478,23 @@ async function main() {
     await page.unroute('**/search?**', handler);
   });
 
+  await check('a crawled document\'s title links to its page on the site', async () => {
+    const crawled = 'https://mstp.example.ir/fa/news/12';
+    const handler = async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.hits[0].url = crawled;
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    };
+    await page.route('**/search?**', handler);
+    await page.goto(`${base}/?q=${encodeURIComponent(QUERY)}`);
+    await waitResults(page);
+    const hrefs = await page.$$eval('#hits .hit-title a', (els) => els.map((a) => a.getAttribute('href')));
+    assert.equal(hrefs[0], crawled);
+    assert.ok(hrefs.slice(1).every((h) => h.startsWith('/documents/')), `the others open here: ${hrefs}`);
+    await page.unroute('**/search?**', handler);
+  });
+
   await check('widget.js: embedded box suggests and links to /?q= result pages', async () => {
     await page.goto(base + '/');
     await page.evaluate(() => {

@@ -88,3 +88,8 @@ pub fn admin() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Sends a request and reads its JSON reply, whatever the status.
+pub async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}

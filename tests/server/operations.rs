@@ -79,6 +79,10 @@ async fn openapi_describes_every_route() {
         ("/openapi.json", "get"),
         ("/analyze", "get"),
         ("/taxonomy", "get"),
+        ("/dumps", "post"),
+        ("/dumps", "get"),
+        ("/snapshots", "post"),
+        ("/snapshots", "get"),
         ("/", "get"),
         ("/app.js", "get"),
         ("/style.css", "get"),
@@ -97,6 +101,7 @@ async fn openapi_describes_every_route() {
         );
     }
     assert!(doc["components"]["schemas"]["SearchResponse"].is_object());
+    assert!(doc["components"]["schemas"]["BackupList"].is_object());
     assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
     let search_params: Vec<&str> = paths["/search"]["get"]["parameters"]
         .as_array()

@@ -35,9 +35,7 @@ async fn put_partner(key: &str, edit: &Value) -> (StatusCode, Value) {
 }
 
 fn urlencoding(key: &str) -> String {
-    form_urlencoded::byte_serialize(key.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
+    percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// The partner of `GET /partners` with this name.

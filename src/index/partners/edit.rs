@@ -10,7 +10,7 @@ use tantivy::Searcher;
 
 use super::{PartnerEdit, PartnerResolver, SETTING, addresses_of, documents_of};
 use crate::document::{Document, PartnerRegistry};
-use crate::index::{IndexError, SearchIndex};
+use crate::index::{IndexError, SearchIndex, WriteError};
 
 /// Longest name a person may give a partner, in characters.
 pub const MAX_NAME_CHARS: usize = 300;
@@ -25,12 +25,19 @@ pub enum EditError {
     Invalid(String),
     /// The new name is another partner's: merge instead.
     Conflict(String),
-    Index(IndexError),
+    /// Reading or writing the index failed (the disk may have refused the write).
+    Write(WriteError),
 }
 
 impl From<IndexError> for EditError {
     fn from(e: IndexError) -> Self {
-        EditError::Index(e)
+        EditError::Write(e.into())
+    }
+}
+
+impl From<WriteError> for EditError {
+    fn from(e: WriteError) -> Self {
+        EditError::Write(e)
     }
 }
 
