@@ -5,13 +5,18 @@
 //! - [`spelling`]: whole-word spelling variants folding cannot unite (`مسئله`/`مساله`);
 //! - [`lexicon`] and [`stemmer`]: a light stemmer that only strips what the lexicon allows;
 //! - [`compounds`]: joined forms, query chunks, and splits of joined words into words;
-//! - [`tokenizer`]: the tantivy tokenizers built from all of the above.
+//! - [`tokenizer`]: the tantivy tokenizers built from all of the above;
+//! - [`numbers`], [`plurals`], [`clitics`]: number words, Arabic plurals and clitics the
+//!   stemmer leaves alone, which queries look for in every form.
 //!
 //! See `shared/briefs/persian-analysis.md` for why each step exists.
 
+pub mod clitics;
 pub mod compounds;
 pub mod fold;
 pub mod lexicon;
+pub mod numbers;
+pub mod plurals;
 pub mod segment;
 pub mod spelling;
 pub mod stemmer;
