@@ -199,7 +199,7 @@ fn benches(c: &mut Criterion) {
         .flat_map(|(n, list)| list.iter().map(move |p| (format!("prefix{n}"), p.clone())))
         .collect();
     timing_loop("suggest", &prefix_items, |p| {
-        black_box(suggest::suggest(&index, p, DEFAULT_SUGGESTIONS).expect("suggest"));
+        black_box(suggest::suggest(&index, p, DEFAULT_SUGGESTIONS, true).expect("suggest"));
     });
 
     // criterion: one iteration = one pass over a class.
@@ -253,7 +253,9 @@ fn benches(c: &mut Criterion) {
         group.bench_function(format!("prefix{n}"), |b| {
             b.iter(|| {
                 for p in list {
-                    black_box(suggest::suggest(&index, p, DEFAULT_SUGGESTIONS).expect("suggest"));
+                    black_box(
+                        suggest::suggest(&index, p, DEFAULT_SUGGESTIONS, true).expect("suggest"),
+                    );
                 }
             })
         });

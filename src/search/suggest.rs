@@ -1,6 +1,9 @@
 //! Search-as-you-type: completes the last, partial word of what the user is typing (folded, not
 //! stemmed) from the words of document titles, most frequent first, and returns the best
-//! matching titles. A partial word with no completion is retried with one typo.
+//! matching titles. A partial word with no completion is retried with one typo. A prefix typed
+//! with the wrong keyboard layout or in Finglish (`tkh`, `fanav`) is completed as meant when
+//! that finds far more (and the reply says so in `rewritten`); the words before it are read as
+//! `/search` reads them.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -13,7 +16,11 @@ use tantivy::{Searcher, Term};
 
 use super::highlight::highlight_all;
 use super::query::{MatchMode, QueryBuilder, Typos};
-use super::{MAX_QUERY_CHARS, SearchError, parse};
+use super::rewrite::finglish::{FinglishAutomaton, is_finglish_word};
+use super::rewrite::{FAR_LESS_RATIO, RewriteReason, Rewritten, WordRewrite, layout};
+use super::vocabulary::Vocabulary;
+use super::{MAX_QUERY_CHARS, SearchError, expansions, parse, rewritten_query};
+use crate::analysis::fold;
 use crate::analysis::segment::Segments;
 use crate::analysis::{PersianTokenizer, TermSet};
 use crate::document::Kind;
@@ -48,10 +55,19 @@ pub struct SuggestResponse {
     pub took_ms: f64,
     pub completions: Vec<Completion>,
     pub hits: Vec<SuggestHit>,
+    /// What was completed instead of the text as typed (words or a prefix typed with the wrong
+    /// keyboard layout or in Finglish); null when completed as typed. `rewrite=false` completes
+    /// exactly what was typed.
+    pub rewritten: Option<Rewritten>,
 }
 
 /// Suggestions for the text typed so far.
-pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResponse, SearchError> {
+pub fn suggest(
+    index: &SearchIndex,
+    q: &str,
+    limit: usize,
+    rewrite: bool,
+) -> Result<SuggestResponse, SearchError> {
     let started = Instant::now();
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(SearchError::Invalid(format!(
@@ -65,6 +81,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     }
     let searcher = index.searcher();
     let fields = &index.fields;
+    let vocab = Vocabulary::new(&searcher, fields);
     let (head, partial) = split_partial(q);
     let prefix = folded_prefix(partial);
     let mut completions = if prefix.is_empty() {
@@ -72,14 +89,34 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     } else {
         prefix_terms(&searcher, fields.title_exact, &prefix, limit)
     };
+    let mut partial_rewrite = None;
+    if rewrite
+        && let Some((to, reason, found)) =
+            completions_as_meant(&vocab, partial, &completions, limit)
+    {
+        completions = found;
+        partial_rewrite = Some(WordRewrite {
+            from: partial.to_string(),
+            to,
+            reason,
+        });
+    }
     if completions.is_empty() && prefix.chars().count() >= 4 {
         completions = fuzzy_prefix_terms(&searcher, fields.title_exact, &prefix, limit);
     }
 
     let parsed_head = parse::parse(head);
     super::refuse_over_limit(&parsed_head)?;
-    let built =
-        QueryBuilder::new(fields, &searcher, Typos::Auto, MatchMode::All).build(&parsed_head);
+    let (parsed_head, head_rewrite) = rewritten_query(head, parsed_head, rewrite, &vocab);
+    let synonyms = expansions(index, rewrite)?;
+    let built = QueryBuilder::new(fields, &searcher, Typos::Auto, MatchMode::All)
+        .sharing(vocab)
+        .expanding(synonyms.as_deref())
+        .build(&parsed_head);
+    let head_text = head_rewrite
+        .as_ref()
+        .map_or(head.to_string(), |r| r.to.clone());
+    let rewritten = suggest_rewritten(q, &head_text, head_rewrite, partial_rewrite);
     let mut terms = built.terms;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if built.has_text {
@@ -121,7 +158,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     let completions = completions
         .into_iter()
         .map(|(term, count)| Completion {
-            text: format!("{head}{}", surface_form(&term, &hits)),
+            text: format!("{head_text}{}", surface_form(&term, &hits)),
             count,
         })
         .collect();
@@ -130,6 +167,88 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         completions,
         hits,
+        rewritten,
+    })
+}
+
+/// Completions of a partial word typed with the wrong keyboard layout or in Finglish, when
+/// they are far more frequent than those of the prefix as typed (`typed`): what the prefix was
+/// read as, why, and the completions. A Persian prefix that completes as typed is never read
+/// otherwise.
+fn completions_as_meant(
+    vocab: &Vocabulary,
+    partial: &str,
+    typed: &[(String, u64)],
+    limit: usize,
+) -> Option<(String, RewriteReason, Vec<(String, u64)>)> {
+    let latin = partial.chars().all(|c| c.is_ascii_graphic())
+        && partial.chars().any(|c| c.is_ascii_alphabetic());
+    if partial.is_empty() || (!latin && !typed.is_empty()) {
+        return None;
+    }
+    let (searcher, title) = (vocab.searcher(), vocab.fields().title_exact);
+    let mut readings: Vec<(String, RewriteReason, Vec<(String, u64)>)> = Vec::new();
+    for l in layout::layouts() {
+        let converted = if latin {
+            l.to_persian(partial)
+        } else {
+            l.to_latin(partial).map(|c| fold(&c))
+        };
+        if let Some(converted) = converted
+            && !readings.iter().any(|r| r.0 == converted)
+        {
+            let found = prefix_terms(searcher, title, &folded_prefix(&converted), limit);
+            readings.push((converted, RewriteReason::KeyboardLayout, found));
+        }
+    }
+    let lower = partial.to_ascii_lowercase();
+    if latin
+        && lower.chars().filter(char::is_ascii_alphabetic).count() >= 2
+        && is_finglish_word(&lower)
+        && let Some(automaton) = FinglishAutomaton::new(&lower, true)
+    {
+        let found = top(
+            vocab.matching(&[title], &automaton, MAX_PREFIX_SCAN).terms,
+            limit,
+        );
+        if let Some((best, _)) = found.first() {
+            readings.push((best.clone(), RewriteReason::Finglish, found));
+        }
+    }
+    let total = |found: &[(String, u64)]| found.iter().map(|(_, n)| n).sum::<u64>();
+    let typed_total = total(typed);
+    let best = readings
+        .into_iter()
+        .max_by_key(|(_, _, found)| total(found))?;
+    (total(&best.2) > 0 && total(&best.2) >= typed_total.saturating_mul(FAR_LESS_RATIO).max(1))
+        .then_some(best)
+}
+
+/// The `rewritten` notice of a suggestion: the words of the head and the partial word read as
+/// meant.
+fn suggest_rewritten(
+    q: &str,
+    head_text: &str,
+    head: Option<Rewritten>,
+    partial: Option<WordRewrite>,
+) -> Option<Rewritten> {
+    let mut words = head.map(|r| r.words).unwrap_or_default();
+    let to = match &partial {
+        Some(p) => format!("{head_text}{}", p.to),
+        None if words.is_empty() => return None,
+        None => format!("{head_text}{}", split_partial(q).1),
+    };
+    words.extend(partial);
+    let reason = if words.iter().all(|w| w.reason == words[0].reason) {
+        words[0].reason
+    } else {
+        RewriteReason::Mixed
+    };
+    Some(Rewritten {
+        from: q.to_string(),
+        to,
+        reason,
+        words,
     })
 }
 
