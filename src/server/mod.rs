@@ -7,7 +7,8 @@
 //! - [`auth`] guards the writes with the API key;
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
-//! - [`assets`] are the search page's files, compiled into the binary.
+//! - [`assets`] are the search page's files, compiled into the binary;
+//! - [`synonyms`] reads and replaces the synonyms queries expand with.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
@@ -20,6 +21,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod routes;
+pub mod synonyms;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,8 +103,14 @@ pub fn router(state: AppState) -> Router {
             "/documents/{id}",
             axum::routing::put(routes::put_document)
                 .delete(routes::delete_document)
-                .route_layer(writes)
+                .route_layer(writes.clone())
                 .get(routes::get_document),
+        )
+        .route(
+            "/synonyms",
+            axum::routing::put(synonyms::put_synonyms)
+                .route_layer(writes)
+                .get(synonyms::get_synonyms),
         )
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))

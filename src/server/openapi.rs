@@ -32,6 +32,8 @@ use super::routes;
         routes::openapi,
         routes::analyze,
         routes::taxonomy,
+        super::synonyms::get_synonyms,
+        super::synonyms::put_synonyms,
     )
 )]
 struct ApiDoc;

@@ -23,7 +23,7 @@ use crate::search::suggest::SuggestResponse;
 use crate::search::{Filters, SearchRequest, SearchResponse, export};
 
 /// Runs index work on the blocking pool.
-async fn blocking<T, E>(
+pub(super) async fn blocking<T, E>(
     state: &AppState,
     work: impl FnOnce(&SearchIndex) -> Result<T, E> + Send + 'static,
 ) -> Result<T, ApiError>
@@ -55,6 +55,7 @@ where
         ("typos" = Option<String>, Query, description = "0, 1, 2 or auto (default: 0 edits under 5 letters, 1 from 5, 2 from 9)"),
         ("match" = Option<String>, Query, description = "all (default; relaxes to any when all finds nothing) or any"),
         ("format" = Option<String>, Query, description = "json (default) or csv: every hit of the query (page and per_page ignored), at most 100,000 rows, streamed as RFC 4180 UTF-8 with header X-Kavosh-Export-Capped: true when cut"),
+        ("rewrite" = Option<bool>, Query, description = "true (default): a word typed with the wrong keyboard layout or in Finglish is searched as meant (said in `rewritten`), and synonyms and domain labels also find their documents, ranked below what was typed; false: exactly what was typed"),
     ),
     responses(
         (status = 200, description = "Hits, facets and warnings (or CSV with format=csv)", body = SearchResponse),
@@ -260,6 +261,7 @@ pub async fn aggregate(
     params(
         ("q" = Option<String>, Query, description = "The text typed so far; its last word may be partial"),
         ("limit" = Option<usize>, Query, description = "1 to 20, default 8"),
+        ("rewrite" = Option<bool>, Query, description = "true (default): a prefix typed with the wrong keyboard layout or in Finglish is completed as meant (said in `rewritten`); false: as typed"),
     ),
     responses(
         (status = 200, description = "Completions and titles", body = SuggestResponse),
@@ -270,9 +272,9 @@ pub async fn suggest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<SuggestResponse>, ApiError> {
-    let (q, limit) = params::suggest_request(query.as_deref())?;
+    let (q, limit, rewrite) = params::suggest_request(query.as_deref())?;
     blocking(&state, move |index| {
-        crate::search::suggest::suggest(index, &q, limit)
+        crate::search::suggest::suggest(index, &q, limit, rewrite)
     })
     .await
     .map(Json)
