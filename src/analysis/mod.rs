@@ -46,6 +46,33 @@ pub fn name_key(name: &str) -> String {
     out
 }
 
+/// The ways `term` (an exact term) is written in `texts`: the source slices it is indexed from,
+/// in order (`نوآوری` and `نو‌آوری` for the term `نواوری`).
+pub fn written_forms<'t>(term: &str, texts: &[&'t str]) -> Vec<&'t str> {
+    let mut tokenizer = PersianTokenizer::new(TermSet::Exact);
+    let mut forms = Vec::new();
+    for &text in texts {
+        for t in tokenizer.analyze(text) {
+            if t.text == term {
+                forms.push(&text[t.offset_from..t.offset_to]);
+            }
+        }
+    }
+    forms
+}
+
+/// True when folding leaves `text` as it is but for ZWNJs and `آ`: no tatweel, Arabic letters,
+/// vowel marks or invisibles — a spelling to show users.
+pub fn is_clean(text: &str) -> bool {
+    text.chars().all(|c| {
+        c == fold::ZWNJ || c == 'آ' || {
+            let mut same = true;
+            fold_char(c, |f| same &= f == fold::FoldedChar::Char(c));
+            same
+        }
+    })
+}
+
 /// One term a query looks for (or, from [`document_terms`], one term a text is indexed under):
 /// `field` is `body` (stemmed) or `body_exact` (unstemmed, joined ZWNJ words); `position` is the
 /// index of the word it starts at; `from..to` are byte offsets into the text.
@@ -96,6 +123,19 @@ pub fn query_terms(text: &str) -> Vec<QueryTerm> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_forms_slice_the_texts_and_clean_ones_can_be_told() {
+        let forms = written_forms("نواوری", &["مرکز نوآوری و نو‌آوری", "نوآوريها"]);
+        assert_eq!(forms, ["نوآوری", "نو‌آوری"]);
+        assert!(is_clean("نوآوری") && is_clean("نو‌آوری"));
+        assert!(!is_clean("فنـاوری") && !is_clean("فناوري") && !is_clean("عِلم"));
+    }
 }
 
 /// The terms a document's text is indexed under: the `body` (stemmed) terms, then the

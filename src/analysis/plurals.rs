@@ -22,6 +22,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::fold::{ZWNJ, fold};
 use super::lexicon::Lexicon;
 use super::numbers;
+use super::spelling::canonical_spelling;
 
 const TABLE: &str = include_str!("../../data/arabic-plurals.tsv");
 
@@ -38,7 +39,10 @@ struct Table {
 }
 
 static PLURALS: LazyLock<Table> = LazyLock::new(|| {
-    let key = |s: &str| -> String { fold(s.trim()).chars().filter(|&c| c != ZWNJ).collect() };
+    let key = |s: &str| -> String {
+        let folded: String = fold(s.trim()).chars().filter(|&c| c != ZWNJ).collect();
+        canonical_spelling(&folded).map_or(folded, str::to_string)
+    };
     let mut table = Table {
         singular: FxHashMap::default(),
         broken: FxHashMap::default(),

@@ -167,7 +167,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     refuse_over_limit(&parsed)?;
     let filter_clauses = req.filters.clauses(&index.fields)?;
     let vocab = vocabulary::Vocabulary::new(&searcher, &index.fields);
-    let (parsed, rewritten) = rewritten_query(&req.q, parsed, req.rewrite, &vocab);
+    let (parsed, mut rewritten) = rewritten_query(&req.q, parsed, req.rewrite, &vocab);
     let synonyms = expansions(index, req.rewrite)?;
 
     let shared_facets = if req.facets {
@@ -199,9 +199,23 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     }
     let total = pass.total;
     let mut hits = Vec::with_capacity(pass.hits.len());
+    // Words read as Finglish are shown as the documents found write them.
+    let respell = rewritten.as_ref().is_some_and(|r| {
+        r.words
+            .iter()
+            .any(|w| w.reason == rewrite::RewriteReason::Finglish)
+    });
+    let mut texts: Vec<String> = Vec::new();
     for (score, address) in pass.hits {
         let doc = index.stored(&searcher, address)?;
+        if respell {
+            texts.push(doc.title.clone());
+            texts.push(opening(&doc.body, RESPELL_BYTES).to_string());
+        }
         hits.push(to_hit(doc, score, &built.terms));
+    }
+    if let Some(r) = rewritten.as_mut().filter(|_| respell) {
+        rewrite::respell(r, &texts.iter().map(String::as_str).collect::<Vec<_>>());
     }
     let facets = if req.facets {
         facets::count(
@@ -261,6 +275,18 @@ pub(crate) fn expansions(
     } else {
         None
     })
+}
+
+/// How much of each hit's body is read for how it writes a word read as Finglish.
+const RESPELL_BYTES: usize = 4096;
+
+/// The first `bytes` bytes of `text` at most, cut at a character boundary.
+fn opening(text: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn validate(req: &SearchRequest) -> Result<(), SearchError> {

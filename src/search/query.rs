@@ -46,12 +46,18 @@ pub const PROXIMITY_SLOP: u32 = 3;
 pub const MAX_FUZZY_EXPANSIONS: usize = 50;
 /// Most spellings a phrase is tried in.
 pub const MAX_PHRASE_VARIANTS: usize = 32;
-/// A word's other forms (plural, singular, with or without a clitic) below the form typed.
-pub const FORM_BOOST: f32 = 0.8;
-/// A number's other writings below the writing typed.
-pub const NUMBER_BOOST: f32 = 0.8;
-/// Synonyms below what was typed.
-pub const SYNONYM_BOOST: f32 = 0.4;
+/// A word's other forms (plural, singular, with or without a clitic), relative to the form
+/// typed (and below it: see [`LITERAL_BONUS`]).
+pub const FORM_BOOST: f32 = 0.2;
+/// A number's other writings, relative to the writing typed.
+pub const NUMBER_BOOST: f32 = 0.2;
+/// Synonyms, relative to what was typed.
+pub const SYNONYM_BOOST: f32 = 0.1;
+/// Added to the score of a document for each word (or run of words) it holds as typed, where
+/// the word has other forms, writings or synonyms: those rank below what was typed, whatever
+/// their BM25 scores (a term's BM25 score is at most about 2.2 × ln(1 + N), 30 at a million
+/// documents; times the boosts of title and exact matches, an expansion scores under 60).
+pub const LITERAL_BONUS: f32 = 100.0;
 /// The score a document gets for being filed under a domain the query names: below any match
 /// of a word (a word's BM25 score is rarely under 0.5).
 pub const DOMAIN_SCORE: f32 = 0.05;
@@ -326,6 +332,7 @@ impl<'a> QueryBuilder<'a> {
             };
             let forms = self.word_forms(&joined);
             let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+            let mut other_forms: Vec<Box<dyn Query>> = Vec::new();
             for &(stem_field, exact_field, boost) in &pairs {
                 alternatives.push(boosted(term_query(stem_field, &stem), boost));
                 alternatives.push(boosted(
@@ -343,16 +350,14 @@ impl<'a> QueryBuilder<'a> {
                     alternatives.push(boosted(term_query(stem_field, &chunk.stemmed), boost));
                 }
                 for form in &forms {
-                    alternatives.push(boosted(
+                    other_forms.push(boosted(
                         term_query(exact_field, &form.exact),
                         boost * EXACT_BOOST * FORM_BOOST,
                     ));
-                    if let Some(form_stem) = &form.stem {
-                        alternatives.push(boosted(
-                            term_query(stem_field, form_stem),
-                            boost * FORM_BOOST,
-                        ));
-                    }
+                    other_forms.push(boosted(
+                        term_query(stem_field, &form.stem),
+                        boost * FORM_BOOST,
+                    ));
                 }
                 for t in &fuzzy {
                     alternatives.push(boosted(term_query(exact_field, t), boost * FUZZY_BOOST));
@@ -364,13 +369,14 @@ impl<'a> QueryBuilder<'a> {
                 self.terms.exact.extend(fuzzy);
                 self.terms.exact_runs.extend(apart);
                 for form in forms {
-                    self.terms.stemmed.extend(form.stem);
+                    self.terms.stemmed.insert(form.stem);
                     self.terms.exact.insert(form.exact);
                 }
             }
-            per_word.push(Some(
-                Box::new(BooleanQuery::union(alternatives)) as Box<dyn Query>
-            ));
+            per_word.push(Some(literal_first(
+                Box::new(BooleanQuery::union(alternatives)),
+                other_forms,
+            )));
             keys.push(joined);
             stems.push(stem);
         }
@@ -584,9 +590,8 @@ impl<'a> QueryBuilder<'a> {
             if form == word || out.iter().any(|f| f.exact == form) || !self.vocab.contains(&form) {
                 continue;
             }
-            let stem = word_term(&form, true).into_owned();
             out.push(WordForm {
-                stem: (stem != form).then_some(stem),
+                stem: word_term(&form, true).into_owned(),
                 exact: form,
             });
         }
@@ -689,7 +694,8 @@ impl<'a> QueryBuilder<'a> {
                 }
             }
         }
-        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        let mut typed: Vec<Box<dyn Query>> = Vec::new();
+        let mut others: Vec<Box<dyn Query>> = Vec::new();
         for (_, exact_field, boost) in self.field_pairs(scope) {
             for v in &variants {
                 let mut terms = Vec::new();
@@ -700,17 +706,36 @@ impl<'a> QueryBuilder<'a> {
                         offsets.push(piece.offset + k);
                     }
                 }
-                alternatives.push(boosted(phrase_query(exact_field, &terms, &offsets), boost));
+                let query = phrase_query(exact_field, &terms, &offsets);
+                if v.iter().any(|p| p.expanded) {
+                    others.push(boosted(query, boost * NUMBER_BOOST));
+                } else {
+                    typed.push(boosted(query, boost));
+                }
             }
         }
-        Some(Box::new(BooleanQuery::union(alternatives)))
+        Some(literal_first(Box::new(BooleanQuery::union(typed)), others))
     }
 }
 
-/// Another form of a query word: its exact term and, when different, its stem.
+/// `literal` or any of `others`, the documents of `literal` ranked above the others' (each gets
+/// [`LITERAL_BONUS`]); `literal` alone when there are no others.
+fn literal_first(literal: Box<dyn Query>, others: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if others.is_empty() {
+        return literal;
+    }
+    let mut all: Vec<Box<dyn Query>> = vec![
+        Box::new(ConstScoreQuery::new(literal.box_clone(), LITERAL_BONUS)),
+        literal,
+    ];
+    all.extend(others);
+    Box::new(BooleanQuery::union(all))
+}
+
+/// Another form of a query word: its exact term and its stem.
 struct WordForm {
     exact: String,
-    stem: Option<String>,
+    stem: String,
 }
 
 /// A number that the query words from `i` on spell, separated by spaces only (`سی و دومین`,
@@ -766,6 +791,8 @@ enum Clause {
 pub struct Piece {
     pub offset: usize,
     pub terms: Vec<String>,
+    /// A run written another way than typed (a number's other writing, a synonym).
+    pub expanded: bool,
 }
 
 /// Every way a phrase's words may be written in a document: each word as one term, as its
@@ -778,26 +805,26 @@ pub fn phrase_variants(
     spans: &[(usize, usize, Vec<String>)],
 ) -> Vec<Vec<Piece>> {
     let n = seg.words.len();
-    // For each word, the ways a run starting there may be written: (end, terms).
-    let mut ways: Vec<Vec<(usize, Vec<String>)>> = Vec::with_capacity(n);
+    // For each word, the ways a run starting there may be written: (end, terms, expanded).
+    let mut ways: Vec<Vec<Way>> = Vec::with_capacity(n);
     let mut joined = Vec::with_capacity(n);
     for (i, w) in seg.words.iter().enumerate() {
         let mut s = String::new();
         push_joined(seg, w, &mut s);
-        let mut here: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut here: Vec<Way> = Vec::new();
         if !s.is_empty() && s.len() <= MAX_TERM_BYTES {
-            here.push((i + 1, vec![s.clone()]));
+            here.push((i + 1, vec![s.clone()], false));
             let parts: Vec<String> = seg
                 .word_parts(w)
                 .iter()
                 .map(|p| word_term(seg.part_text(p), false).into_owned())
                 .collect();
             if parts.len() > 1 {
-                here.push((i + 1, parts));
+                here.push((i + 1, parts, false));
             }
             for split in split_of(&s) {
-                if !here.iter().any(|(_, t)| *t == split) {
-                    here.push((i + 1, split));
+                if !here.iter().any(|(_, t, _)| *t == split) {
+                    here.push((i + 1, split, false));
                 }
             }
         }
@@ -806,16 +833,16 @@ pub fn phrase_variants(
     }
     for (i, here) in ways.iter_mut().enumerate() {
         let typed = here.len().min(1);
-        let mut others: Vec<(usize, Vec<String>)> = spans
+        let mut others: Vec<Way> = spans
             .iter()
             .filter(|(start, _, _)| *start == i)
-            .map(|(_, end, terms)| (*end, terms.clone()))
+            .map(|(_, end, terms)| (*end, terms.clone(), true))
             .collect();
         others.extend(
             spaced_runs(seg, i)
                 .map(|(s, e)| (e, joined[s..e].concat()))
                 .filter(|(_, concat)| concat.len() <= MAX_TERM_BYTES)
-                .map(|(e, concat)| (e, vec![concat])),
+                .map(|(e, concat)| (e, vec![concat], false)),
         );
         let rest = here.split_off(typed);
         here.extend(others);
@@ -826,10 +853,14 @@ pub fn phrase_variants(
     out
 }
 
+/// One way of writing a run of a phrase's words: where the run ends, its exact terms, and
+/// whether it is written another way than typed.
+type Way = (usize, Vec<String>, bool);
+
 fn expand(
     i: usize,
     offset: usize,
-    ways: &[Vec<(usize, Vec<String>)>],
+    ways: &[Vec<Way>],
     current: &mut Vec<Piece>,
     out: &mut Vec<Vec<Piece>>,
 ) {
@@ -845,10 +876,11 @@ fn expand(
     if ways[i].is_empty() {
         return expand(i + 1, offset, ways, current, out);
     }
-    for (end, terms) in &ways[i] {
+    for (end, terms, expanded) in &ways[i] {
         current.push(Piece {
             offset,
             terms: terms.clone(),
+            expanded: *expanded,
         });
         expand(*end, offset + terms.len(), ways, current, out);
         current.pop();

@@ -17,12 +17,14 @@ use tantivy::{Searcher, Term};
 use super::highlight::highlight_all;
 use super::query::{MatchMode, QueryBuilder, Typos};
 use super::rewrite::finglish::{FinglishAutomaton, is_finglish_word};
-use super::rewrite::{FAR_LESS_RATIO, RewriteReason, Rewritten, WordRewrite, layout};
+use super::rewrite::{
+    FAR_LESS_RATIO, RewriteReason, Rewritten, WordRewrite, has_finglish_vowels, is_latin, layout,
+};
 use super::vocabulary::Vocabulary;
 use super::{MAX_QUERY_CHARS, SearchError, expansions, parse, rewritten_query};
 use crate::analysis::fold;
 use crate::analysis::segment::Segments;
-use crate::analysis::{PersianTokenizer, TermSet};
+use crate::analysis::{is_clean, written_forms};
 use crate::document::Kind;
 use crate::index::SearchIndex;
 
@@ -173,17 +175,17 @@ pub fn suggest(
 
 /// Completions of a partial word typed with the wrong keyboard layout or in Finglish, when
 /// they are far more frequent than those of the prefix as typed (`typed`): what the prefix was
-/// read as, why, and the completions. A Persian prefix that completes as typed is never read
-/// otherwise.
+/// read as, why, and the completions. A Persian prefix, or a Latin one with capitals (`IC`),
+/// that completes as typed is never read otherwise.
 fn completions_as_meant(
     vocab: &Vocabulary,
     partial: &str,
     typed: &[(String, u64)],
     limit: usize,
 ) -> Option<(String, RewriteReason, Vec<(String, u64)>)> {
-    let latin = partial.chars().all(|c| c.is_ascii_graphic())
-        && partial.chars().any(|c| c.is_ascii_alphabetic());
-    if partial.is_empty() || (!latin && !typed.is_empty()) {
+    let latin = is_latin(partial);
+    let capitals = partial.chars().any(|c| c.is_ascii_uppercase());
+    if partial.is_empty() || (!typed.is_empty() && (!latin || capitals)) {
         return None;
     }
     let (searcher, title) = (vocab.searcher(), vocab.fields().title_exact);
@@ -201,10 +203,11 @@ fn completions_as_meant(
             readings.push((converted, RewriteReason::KeyboardLayout, found));
         }
     }
-    let lower = partial.to_ascii_lowercase();
+    let lower = fold(partial);
     if latin
         && lower.chars().filter(char::is_ascii_alphabetic).count() >= 2
         && is_finglish_word(&lower)
+        && has_finglish_vowels(&lower)
         && let Some(automaton) = FinglishAutomaton::new(&lower, true)
     {
         let found = top(
@@ -344,19 +347,15 @@ fn top(found: BTreeMap<String, u64>, limit: usize) -> Vec<(String, u64)> {
 }
 
 /// How a completed term is written in the titles shown (`تفاهم‌نامه` for the term
-/// `تفاهمنامه`), or the term itself.
+/// `تفاهمنامه`; a clean spelling first), or the term itself.
 fn surface_form(term: &str, hits: &[SuggestHit]) -> String {
-    let mut tokenizer = PersianTokenizer::new(TermSet::Exact);
-    for hit in hits {
-        if let Some(t) = tokenizer
-            .analyze(&hit.title)
-            .iter()
-            .find(|t| t.text == term)
-        {
-            return hit.title[t.offset_from..t.offset_to].to_string();
-        }
-    }
-    term.to_string()
+    let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
+    let forms = written_forms(term, &titles);
+    forms
+        .iter()
+        .find(|f| is_clean(f))
+        .or(forms.first())
+        .map_or_else(|| term.to_string(), |f| f.to_string())
 }
 
 #[cfg(test)]

@@ -79,6 +79,8 @@ async fn openapi_describes_every_route() {
         ("/openapi.json", "get"),
         ("/analyze", "get"),
         ("/taxonomy", "get"),
+        ("/synonyms", "get"),
+        ("/synonyms", "put"),
         ("/", "get"),
         ("/app.js", "get"),
         ("/style.css", "get"),
@@ -102,7 +104,7 @@ async fn openapi_describes_every_route() {
         search_params,
         [
             "q", "kind", "partner", "domain", "year", "from", "to", "sort", "page", "per_page",
-            "typos", "match", "format"
+            "typos", "match", "format", "rewrite"
         ]
     );
 }

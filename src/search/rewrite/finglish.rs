@@ -249,6 +249,9 @@ mod tests {
             ("keyfiat", "کیفیت"),
             ("sazman", "سازمان"),
             ("mazandaran", "مازندران"),
+            ("etelaat", "اطلاعات"),
+            ("masnooi", "مصنوعی"),
+            ("jame", "جامعه"),
         ] {
             assert!(accepts(latin, persian, false), "{latin} → {persian}");
         }

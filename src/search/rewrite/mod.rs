@@ -23,7 +23,7 @@ use serde::Serialize;
 use super::parse::{Node, Parsed};
 use super::vocabulary::Vocabulary;
 use crate::analysis::compounds::word_term;
-use crate::analysis::fold;
+use crate::analysis::{fold, is_clean, written_forms};
 use finglish::{FinglishAutomaton, is_finglish_word};
 use synonyms::entry_words;
 
@@ -129,6 +129,55 @@ pub fn rewrite(q: &str, parsed: &Parsed, vocab: &Vocabulary) -> Option<(Parsed, 
     ))
 }
 
+/// Shows each word read as Finglish as the documents write it (`نوآوری` rather than the term
+/// `نواوری` it was found as), when one of `texts` (of the documents found) writes it cleanly.
+pub fn respell(rewritten: &mut Rewritten, texts: &[&str]) {
+    let mut changed = false;
+    for word in rewritten
+        .words
+        .iter_mut()
+        .filter(|w| w.reason == RewriteReason::Finglish)
+    {
+        if let Some(form) = written_forms(&word.to, texts)
+            .into_iter()
+            .find(|f| is_clean(f) && *f != word.to)
+        {
+            word.to = form.to_string();
+            changed = true;
+        }
+    }
+    if changed {
+        let words = &rewritten.words;
+        let replace = |token: &str| {
+            words
+                .iter()
+                .find(|w| w.from == token)
+                .map_or_else(|| token.to_string(), |w| w.to.clone())
+        };
+        rewritten.to = replace_in_text(&rewritten.from, &replace);
+    }
+}
+
+/// True for a word of Latin letters (with or without accents: `fanâvari`) and the ASCII
+/// punctuation of the keys: what a wrong layout or Finglish gives.
+pub fn is_latin(token: &str) -> bool {
+    token
+        .chars()
+        .all(|c| c.is_ascii_graphic() || ('\u{00C0}'..='\u{017F}').contains(&c))
+        && token.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Finglish spells most vowels: a word of three or more letters with fewer than one vowel in
+/// five (`shvd`, `svlhdi`) is keys typed with the wrong layout, not Finglish.
+pub fn has_finglish_vowels(word: &str) -> bool {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    let vowels = word
+        .chars()
+        .filter(|c| "aeiouâáāéíóú".contains(c.to_ascii_lowercase()))
+        .count();
+    letters < 3 || (vowels > 0 && vowels * 5 >= letters)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pass {
     Words,
@@ -218,9 +267,7 @@ fn decide(
     vocab: &Vocabulary,
     finglish_left: &mut usize,
 ) -> Option<(String, RewriteReason)> {
-    let latin = token.chars().all(|c| c.is_ascii_graphic())
-        && token.chars().any(|c| c.is_ascii_alphabetic());
-    if latin {
+    if is_latin(token) {
         return decide_latin(token, vocab, finglish_left);
     }
     let persian = token
@@ -257,8 +304,9 @@ fn decide_latin(
         .filter_map(|l| l.to_persian(token))
         .map(|c| (c, RewriteReason::KeyboardLayout))
         .collect();
-    let lower = token.to_ascii_lowercase();
+    let lower = fold(token);
     if is_finglish_word(&lower)
+        && has_finglish_vowels(&lower)
         && *finglish_left > 0
         && let Some(automaton) = FinglishAutomaton::new(&lower, false)
     {
@@ -327,5 +375,38 @@ mod tests {
             "فناوری  \"از فناوری\" -(از) title:فناوری"
         );
         assert_eq!(replace_in_text(" پارک ", &replace), " پارک ");
+    }
+
+    #[test]
+    fn latin_words_and_finglish_vowels() {
+        assert!(is_latin("tkh,vd") && is_latin("fanâvari") && is_latin("ICT"));
+        assert!(!is_latin("فناوری") && !is_latin("1404") && !is_latin("ICTفناوری"));
+        assert!(has_finglish_vowels("fanavari") && has_finglish_vowels("roshd"));
+        assert!(has_finglish_vowels("o") && has_finglish_vowels("va"));
+        assert!(!has_finglish_vowels("shvd") && !has_finglish_vowels("svlhdi"));
+    }
+
+    #[test]
+    fn finglish_words_are_shown_as_documents_write_them() {
+        let mut r = Rewritten {
+            from: "noavari dar sari".into(),
+            to: "نواوری dar ساری".into(),
+            reason: RewriteReason::Finglish,
+            words: vec![
+                WordRewrite {
+                    from: "noavari".into(),
+                    to: "نواوری".into(),
+                    reason: RewriteReason::Finglish,
+                },
+                WordRewrite {
+                    from: "sari".into(),
+                    to: "ساری".into(),
+                    reason: RewriteReason::Finglish,
+                },
+            ],
+        };
+        respell(&mut r, &["مرکز نوآوری ساری"]);
+        assert_eq!(r.to, "نوآوری dar ساری");
+        assert_eq!(r.words[0].to, "نوآوری");
     }
 }
