@@ -59,8 +59,9 @@ pub const SYNONYM_BOOST: f32 = 0.1;
 /// documents; times the boosts of title and exact matches, an expansion scores under 60).
 pub const LITERAL_BONUS: f32 = 100.0;
 /// The score a document gets for being filed under a domain the query names: below any match
-/// of a word (a word's BM25 score is rarely under 0.5).
-pub const DOMAIN_SCORE: f32 = 0.05;
+/// of a word but one in nearly every document (BM25 gives a word in half the documents 0.7,
+/// in 99.9% of them 0.001), so no [`LITERAL_BONUS`] is needed.
+pub const DOMAIN_SCORE: f32 = 0.001;
 /// Most other forms of one word.
 pub const MAX_WORD_FORMS: usize = 6;
 /// Most number writings, synonyms and other forms one query looks for.
@@ -136,6 +137,9 @@ pub struct BuiltQuery {
     /// `query`: `search::main_pass` adds its score to the best hits only, since checking word
     /// positions in every matching document was ~15% of query time.
     pub proximity: Vec<Box<dyn Query>>,
+    /// How many other forms, writings, synonyms and domains the query also looks for (0: it
+    /// looks for what was typed only, in the analyzer's forms).
+    pub expansions: usize,
 }
 
 /// Builds tantivy queries for one searcher.
@@ -213,6 +217,7 @@ impl<'a> QueryBuilder<'a> {
             corrections: self.corrections,
             has_text,
             proximity: self.proximity,
+            expansions: MAX_QUERY_EXPANSIONS - self.expansions_left,
         }
     }
 
@@ -403,18 +408,25 @@ impl<'a> QueryBuilder<'a> {
                 .iter_mut()
                 .filter_map(Option::take)
                 .collect();
-            let mut alternatives = self.span_queries(span, &pairs, negated);
-            match literal.len() {
-                0 => {}
-                1 => alternatives.insert(0, literal.remove(0)),
-                _ => alternatives.insert(
-                    0,
+            let (writings, domains) = self.span_queries(span, &pairs, negated);
+            let literal: Box<dyn Query> = match literal.len() {
+                0 => Box::new(BooleanQuery::union(writings)),
+                1 => literal_first(literal.remove(0), writings),
+                // The run is one unit, a number or a name, even when any word may do.
+                _ => literal_first(
                     Box::new(BooleanQuery::new(
-                        literal.into_iter().map(|q| (occur, q)).collect(),
+                        literal.into_iter().map(|q| (Occur::Must, q)).collect(),
                     )),
+                    writings,
                 ),
-            }
-            clauses.push(Box::new(BooleanQuery::union(alternatives)));
+            };
+            clauses.push(if domains.is_empty() {
+                literal
+            } else {
+                let mut any = vec![literal];
+                any.extend(domains);
+                Box::new(BooleanQuery::union(any))
+            });
             i = span.end;
         }
         if clauses.is_empty() {
@@ -509,6 +521,9 @@ impl<'a> QueryBuilder<'a> {
             }
             span.writings.truncate(budget);
             self.expansions_left -= budget;
+            let domains = self.expansions_left.min(span.domains.len());
+            span.domains.truncate(domains);
+            self.expansions_left -= domains;
             if !negated {
                 for (run, _) in &span.writings {
                     match run.as_slice() {
@@ -528,38 +543,39 @@ impl<'a> QueryBuilder<'a> {
     }
 
     /// The queries that find a span whole: each writing as a phrase of exact terms (one word
-    /// also by its stem), each domain's documents with a small constant score.
+    /// also by its stem); and apart, each domain's documents with a tiny constant score.
     fn span_queries(
         &self,
         span: &Span,
         pairs: &[(Field, Field, f32)],
         negated: bool,
-    ) -> Vec<Box<dyn Query>> {
-        let mut out: Vec<Box<dyn Query>> = Vec::new();
+    ) -> (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>) {
+        let mut writings: Vec<Box<dyn Query>> = Vec::new();
         for &(stem_field, exact_field, boost) in pairs {
             for (run, weight) in &span.writings {
-                out.push(boosted(phrase_query(exact_field, run, &[]), boost * weight));
+                writings.push(boosted(phrase_query(exact_field, run, &[]), boost * weight));
                 if let [term] = run.as_slice() {
-                    out.push(boosted(
+                    writings.push(boosted(
                         term_query(stem_field, &word_term(term, true)),
                         boost * weight,
                     ));
                 }
             }
         }
+        let mut domains: Vec<Box<dyn Query>> = Vec::new();
         if !negated {
             for id in &span.domains {
                 let filed = TermQuery::new(
                     Term::from_field_text(self.fields.domain, id),
                     IndexRecordOption::Basic,
                 );
-                out.push(Box::new(ConstScoreQuery::new(
+                domains.push(Box::new(ConstScoreQuery::new(
                     Box::new(filed),
                     DOMAIN_SCORE,
                 )));
             }
         }
-        out
+        (writings, domains)
     }
 
     /// A word's forms that the stemmer does not make and documents hold: the singular of an
@@ -567,7 +583,10 @@ impl<'a> QueryBuilder<'a> {
     /// the word without a clitic (`پروژهش` → `پروژه`) and with one (`دانشجو` → `دانشجویش`), at
     /// most [`MAX_WORD_FORMS`].
     fn word_forms(&mut self, word: &str) -> Vec<WordForm> {
-        if word.chars().count() < 2 || word.bytes().any(|b| b.is_ascii_alphanumeric()) {
+        if self.expansions_left == 0
+            || word.chars().count() < 2
+            || word.bytes().any(|b| b.is_ascii_alphanumeric())
+        {
             return Vec::new();
         }
         let mut forms: Vec<String> = Vec::new();
@@ -583,7 +602,7 @@ impl<'a> QueryBuilder<'a> {
         forms.extend(clitics::clitic_forms(word));
         let mut out: Vec<WordForm> = Vec::new();
         for form in forms {
-            if out.len() >= MAX_WORD_FORMS {
+            if out.len() >= MAX_WORD_FORMS.min(self.expansions_left) {
                 break;
             }
             let form = word_term(&form, false).into_owned();
@@ -595,6 +614,7 @@ impl<'a> QueryBuilder<'a> {
                 exact: form,
             });
         }
+        self.expansions_left -= out.len();
         out
     }
 
