@@ -10,6 +10,7 @@ mod analytics;
 mod documents;
 mod errors;
 mod operations;
+mod rewrite;
 mod search;
 mod suggest;
 
