@@ -125,19 +125,6 @@ pub fn query_terms(text: &str) -> Vec<QueryTerm> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn written_forms_slice_the_texts_and_clean_ones_can_be_told() {
-        let forms = written_forms("نواوری", &["مرکز نوآوری و نو‌آوری", "نوآوريها"]);
-        assert_eq!(forms, ["نوآوری", "نو‌آوری"]);
-        assert!(is_clean("نوآوری") && is_clean("نو‌آوری"));
-        assert!(!is_clean("فنـاوری") && !is_clean("فناوري") && !is_clean("عِلم"));
-    }
-}
-
 /// The terms a document's text is indexed under: the `body` (stemmed) terms, then the
 /// `body_exact` ones (what `kavosh analyze` prints without `--query`).
 pub fn document_terms(text: &str) -> Vec<QueryTerm> {
@@ -153,4 +140,17 @@ pub fn document_terms(text: &str) -> Vec<QueryTerm> {
         }));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_forms_slice_the_texts_and_clean_ones_can_be_told() {
+        let forms = written_forms("نواوری", &["مرکز نوآوری و نو‌آوری", "نوآوريها"]);
+        assert_eq!(forms, ["نوآوری", "نو‌آوری"]);
+        assert!(is_clean("نوآوری") && is_clean("نو‌آوری"));
+        assert!(!is_clean("فنـاوری") && !is_clean("فناوري") && !is_clean("عِلم"));
+    }
 }

@@ -159,6 +159,13 @@ pub struct QueryBuilder<'a> {
     expansions_left: usize,
 }
 
+/// The queries that find a [`Span`] whole: its writings, and apart (they need no bonus for
+/// what was typed) the documents of the domains it names.
+struct SpanQueries {
+    writings: Vec<Box<dyn Query>>,
+    domains: Vec<Box<dyn Query>>,
+}
+
 /// A run of query words `start..end` that may also be found whole, another way.
 struct Span {
     start: usize,
@@ -408,7 +415,7 @@ impl<'a> QueryBuilder<'a> {
                 .iter_mut()
                 .filter_map(Option::take)
                 .collect();
-            let (writings, domains) = self.span_queries(span, &pairs, negated);
+            let SpanQueries { writings, domains } = self.span_queries(span, &pairs, negated);
             let literal: Box<dyn Query> = match literal.len() {
                 0 => Box::new(BooleanQuery::union(writings)),
                 1 => literal_first(literal.remove(0), writings),
@@ -549,7 +556,7 @@ impl<'a> QueryBuilder<'a> {
         span: &Span,
         pairs: &[(Field, Field, f32)],
         negated: bool,
-    ) -> (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>) {
+    ) -> SpanQueries {
         let mut writings: Vec<Box<dyn Query>> = Vec::new();
         for &(stem_field, exact_field, boost) in pairs {
             for (run, weight) in &span.writings {
@@ -575,7 +582,7 @@ impl<'a> QueryBuilder<'a> {
                 )));
             }
         }
-        (writings, domains)
+        SpanQueries { writings, domains }
     }
 
     /// A word's forms that the stemmer does not make and documents hold: the singular of an

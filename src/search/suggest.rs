@@ -92,15 +92,12 @@ pub fn suggest(
         prefix_terms(&searcher, fields.title_exact, &prefix, limit)
     };
     let mut partial_rewrite = None;
-    if rewrite
-        && let Some((to, reason, found)) =
-            completions_as_meant(&vocab, partial, &completions, limit)
-    {
-        completions = found;
+    if rewrite && let Some(reading) = completions_as_meant(&vocab, partial, &completions, limit) {
+        completions = reading.completions;
         partial_rewrite = Some(WordRewrite {
             from: partial.to_string(),
-            to,
-            reason,
+            to: reading.text,
+            reason: reading.reason,
         });
     }
     if completions.is_empty() && prefix.chars().count() >= 4 {
@@ -173,23 +170,29 @@ pub fn suggest(
     })
 }
 
+/// A partial word read another way: as what, why, and its completions.
+struct Reading {
+    text: String,
+    reason: RewriteReason,
+    completions: Vec<(String, u64)>,
+}
+
 /// Completions of a partial word typed with the wrong keyboard layout or in Finglish, when
-/// they are far more frequent than those of the prefix as typed (`typed`): what the prefix was
-/// read as, why, and the completions. A Persian prefix, or a Latin one with capitals (`IC`),
-/// that completes as typed is never read otherwise.
+/// they are far more frequent than those of the prefix as typed (`typed`). A Persian prefix,
+/// or a Latin one with capitals (`IC`), that completes as typed is never read otherwise.
 fn completions_as_meant(
     vocab: &Vocabulary,
     partial: &str,
     typed: &[(String, u64)],
     limit: usize,
-) -> Option<(String, RewriteReason, Vec<(String, u64)>)> {
+) -> Option<Reading> {
     let latin = is_latin(partial);
     let capitals = partial.chars().any(|c| c.is_ascii_uppercase());
     if partial.is_empty() || (!typed.is_empty() && (!latin || capitals)) {
         return None;
     }
     let (searcher, title) = (vocab.searcher(), vocab.fields().title_exact);
-    let mut readings: Vec<(String, RewriteReason, Vec<(String, u64)>)> = Vec::new();
+    let mut readings: Vec<Reading> = Vec::new();
     for l in layout::layouts() {
         let converted = if latin {
             l.to_persian(partial)
@@ -197,10 +200,14 @@ fn completions_as_meant(
             l.to_latin(partial).map(|c| fold(&c))
         };
         if let Some(converted) = converted
-            && !readings.iter().any(|r| r.0 == converted)
+            && !readings.iter().any(|r| r.text == converted)
         {
-            let found = prefix_terms(searcher, title, &folded_prefix(&converted), limit);
-            readings.push((converted, RewriteReason::KeyboardLayout, found));
+            let completions = prefix_terms(searcher, title, &folded_prefix(&converted), limit);
+            readings.push(Reading {
+                text: converted,
+                reason: RewriteReason::KeyboardLayout,
+                completions,
+            });
         }
     }
     let lower = fold(partial);
@@ -210,21 +217,22 @@ fn completions_as_meant(
         && has_finglish_vowels(&lower)
         && let Some(automaton) = FinglishAutomaton::new(&lower, true)
     {
-        let found = top(
+        let completions = top(
             vocab.matching(&[title], &automaton, MAX_PREFIX_SCAN).terms,
             limit,
         );
-        if let Some((best, _)) = found.first() {
-            readings.push((best.clone(), RewriteReason::Finglish, found));
+        if let Some((best, _)) = completions.first() {
+            readings.push(Reading {
+                text: best.clone(),
+                reason: RewriteReason::Finglish,
+                completions,
+            });
         }
     }
     let total = |found: &[(String, u64)]| found.iter().map(|(_, n)| n).sum::<u64>();
-    let typed_total = total(typed);
-    let best = readings
-        .into_iter()
-        .max_by_key(|(_, _, found)| total(found))?;
-    (total(&best.2) > 0 && total(&best.2) >= typed_total.saturating_mul(FAR_LESS_RATIO).max(1))
-        .then_some(best)
+    let best = readings.into_iter().max_by_key(|r| total(&r.completions))?;
+    let found = total(&best.completions);
+    (found > 0 && found >= total(typed).saturating_mul(FAR_LESS_RATIO).max(1)).then_some(best)
 }
 
 /// The `rewritten` notice of a suggestion: the words of the head and the partial word read as
