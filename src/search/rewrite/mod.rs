@@ -226,38 +226,48 @@ fn rewrite_node(node: &Node, replace: &dyn Fn(&str) -> String) -> Node {
     }
 }
 
-/// `q` with each whitespace-separated word replaced, keeping the query's syntax around it
-/// (quotes, parentheses, `-`, `title:`) and its spacing.
+/// `q` with each word replaced, keeping the query's syntax around it (quotes, parentheses,
+/// `-`, `title:`) and its spacing. Words are cut where `search::parse` cuts them.
 fn replace_in_text(q: &str, replace: &dyn Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(q.len());
-    let mut rest = q;
-    while !rest.is_empty() {
-        let space = rest
-            .find(|c: char| !c.is_whitespace())
-            .unwrap_or(rest.len());
-        out.push_str(&rest[..space]);
-        rest = &rest[space..];
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let chunk = &rest[..end];
-        let lead = chunk
-            .char_indices()
-            .find(|&(_, c)| !matches!(c, '"' | '«' | '“' | '(' | '-'))
-            .map_or(chunk.len(), |(i, _)| i);
-        let lead = chunk[..]
-            .find(':')
-            .filter(|&i| i >= lead && !chunk[lead..i].contains(['"', '(']))
-            .map_or(lead, |i| i + 1);
-        let tail = chunk[lead..]
-            .char_indices()
-            .rev()
-            .take_while(|&(_, c)| matches!(c, '"' | '»' | '”' | ')'))
-            .last()
-            .map_or(chunk.len(), |(i, _)| lead + i);
-        out.push_str(&chunk[..lead]);
-        out.push_str(&replace(&chunk[lead..tail]));
-        out.push_str(&chunk[tail..]);
-        rest = &rest[end..];
+    let mut word = String::new();
+    // The quote that closes the phrase being read, if any.
+    let mut phrase: Option<char> = None;
+    let flush = |word: &mut String, out: &mut String, in_phrase: bool| {
+        if in_phrase {
+            out.push_str(&replace(word));
+        } else {
+            // `-word`, `title:word`: the lexer reads the sign and a word ending in `:` apart.
+            let mut rest = word.trim_start_matches('-');
+            out.push_str(&word[..word.len() - rest.len()]);
+            while let Some(i) = rest.find(':') {
+                out.push_str(&rest[..=i]);
+                rest = &rest[i + 1..];
+            }
+            out.push_str(&replace(rest));
+        }
+        word.clear();
+    };
+    for c in q.chars() {
+        let ends_word = match phrase {
+            Some(close) => c.is_whitespace() || c == close || c == '"',
+            None => c.is_whitespace() || matches!(c, '"' | '«' | '“' | '(' | ')'),
+        };
+        if !ends_word {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out, phrase.is_some());
+        out.push(c);
+        phrase = match (phrase, c) {
+            (Some(close), c) if c == close || c == '"' => None,
+            (None, '"') => Some('"'),
+            (None, '«') => Some('»'),
+            (None, '“') => Some('”'),
+            (p, _) => p,
+        };
     }
+    flush(&mut word, &mut out, phrase.is_some());
     out
 }
 
@@ -375,6 +385,9 @@ mod tests {
             "فناوری  \"از فناوری\" -(از) title:فناوری"
         );
         assert_eq!(replace_in_text(" پارک ", &replace), " پارک ");
+        assert_eq!(replace_in_text("hc\"tkh,vd", &replace), "از\"فناوری");
+        assert_eq!(replace_in_text("«hc(tkh,vd»", &replace), "«hc(tkh,vd»");
+        assert_eq!(replace_in_text("x:hc", &replace), "x:از");
     }
 
     #[test]
