@@ -70,48 +70,41 @@ impl Layout {
     /// letter without a Shift character of its own gives its lower-case key's). `None` when a
     /// character is neither a key of the layout nor a digit, or no letter changes.
     pub fn to_persian(&self, typed: &str) -> Option<String> {
-        let mut changed = false;
-        let converted = typed
-            .chars()
-            .map(|c| {
-                let persian = self
-                    .to_persian
-                    .get(&c)
-                    .or_else(|| self.to_persian.get(&c.to_ascii_lowercase()));
-                match persian {
-                    Some(&p) => {
-                        changed = true;
-                        Some(p)
-                    }
-                    None => c.is_ascii_digit().then_some(c),
-                }
-            })
-            .collect::<Option<String>>()?;
-        changed.then_some(converted)
+        convert(typed, |c| {
+            self.to_persian
+                .get(&c)
+                .or_else(|| self.to_persian.get(&c.to_ascii_lowercase()))
+                .copied()
+        })
     }
 
     /// The keys that typed `typed` with this layout on, as the US layout gives them. `None`
     /// when a character is no key of the layout.
     pub fn to_latin(&self, typed: &str) -> Option<String> {
-        let mut changed = false;
-        let converted = typed
-            .chars()
-            .map(|c| {
-                match self
-                    .to_latin
-                    .get(&arabic_to_persian(c))
-                    .or_else(|| self.to_latin.get(&c))
-                {
-                    Some(&k) => {
-                        changed = true;
-                        Some(k)
-                    }
-                    None => c.is_ascii_digit().then_some(c),
-                }
-            })
-            .collect::<Option<String>>()?;
-        changed.then_some(converted)
+        convert(typed, |c| {
+            self.to_latin
+                .get(&arabic_to_persian(c))
+                .or_else(|| self.to_latin.get(&c))
+                .copied()
+        })
     }
+}
+
+/// `typed` with each character mapped by `key` (digits kept): `None` when a character has no
+/// mapping or none has one.
+fn convert(typed: &str, key: impl Fn(char) -> Option<char>) -> Option<String> {
+    let mut changed = false;
+    let converted = typed
+        .chars()
+        .map(|c| match key(c) {
+            Some(k) => {
+                changed = true;
+                Some(k)
+            }
+            None => c.is_ascii_digit().then_some(c),
+        })
+        .collect::<Option<String>>()?;
+    changed.then_some(converted)
 }
 
 /// The Arabic yeh and kaf that older layouts typed, as the Persian letters of the tables.
