@@ -4,7 +4,8 @@
 //! - [`parse`] reads the query language;
 //! - [`rewrite`] searches what a query meant when it was typed with the wrong keyboard layout
 //!   or in Finglish, and holds the synonyms and domain labels queries expand with;
-//! - [`query`] turns a parsed query into a tantivy query through the analyzer's groupings;
+//! - [`query`] turns a parsed query into a tantivy query through the analyzer's groupings
+//!   ([`bonus`] ranks what was typed above its other forms);
 //! - [`vocabulary`] answers which words the index holds, once per query;
 //! - [`filters`] filter by kind, partner, domain, Jalali year and date;
 //! - [`facets`] count per partner, domain, kind and Jalali year;
@@ -13,6 +14,7 @@
 //! - [`stats`] counts by partner, domain, kind, Jalali year and month, and runs aggregations;
 //! - [`export`] writes hits and stats as CSV.
 
+pub mod bonus;
 pub mod export;
 pub mod facets;
 pub mod filters;

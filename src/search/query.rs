@@ -22,6 +22,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::bonus::BonusQuery;
 use super::parse::{Node, Parsed, Scope};
 use super::rewrite::domains;
 use super::rewrite::synonyms::Synonyms;
@@ -751,10 +752,7 @@ fn literal_first(literal: Box<dyn Query>, others: Vec<Box<dyn Query>>) -> Box<dy
     if others.is_empty() {
         return literal;
     }
-    let mut all: Vec<Box<dyn Query>> = vec![
-        Box::new(ConstScoreQuery::new(literal.box_clone(), LITERAL_BONUS)),
-        literal,
-    ];
+    let mut all: Vec<Box<dyn Query>> = vec![Box::new(BonusQuery::new(literal, LITERAL_BONUS))];
     all.extend(others);
     Box::new(BooleanQuery::union(all))
 }
