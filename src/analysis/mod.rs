@@ -61,11 +61,12 @@ pub fn written_forms<'t>(term: &str, texts: &[&'t str]) -> Vec<&'t str> {
     forms
 }
 
-/// True when folding leaves `text` as it is but for ZWNJs and `آ`: no tatweel, Arabic letters,
-/// vowel marks or invisibles — a spelling to show users.
+/// True when folding leaves `text` as it is but for ZWNJs and the letters Persian writes with
+/// a madda or hamza (`آ`, `أ`, `ؤ`, `ئ`, `ۀ`): no tatweel, Arabic ي/ك, vowel marks or invisibles
+/// — a spelling to show users.
 pub fn is_clean(text: &str) -> bool {
     text.chars().all(|c| {
-        c == fold::ZWNJ || c == 'آ' || {
+        matches!(c, fold::ZWNJ | 'آ' | 'أ' | 'ؤ' | 'ئ' | 'ۀ') || {
             let mut same = true;
             fold_char(c, |f| same &= f == fold::FoldedChar::Char(c));
             same
@@ -150,7 +151,7 @@ mod tests {
     fn written_forms_slice_the_texts_and_clean_ones_can_be_told() {
         let forms = written_forms("نواوری", &["مرکز نوآوری و نو‌آوری", "نوآوريها"]);
         assert_eq!(forms, ["نوآوری", "نو‌آوری"]);
-        assert!(is_clean("نوآوری") && is_clean("نو‌آوری"));
+        assert!(is_clean("نوآوری") && is_clean("نو‌آوری") && is_clean("مؤسسه"));
         assert!(!is_clean("فنـاوری") && !is_clean("فناوري") && !is_clean("عِلم"));
     }
 }
