@@ -88,7 +88,7 @@ pub fn rewrite(q: &str, parsed: &Parsed, vocab: &Vocabulary) -> Option<(Parsed, 
             if (letters <= 1) != (pass == Pass::Letters) || words.iter().any(|w| w.from == token) {
                 continue;
             }
-            if let Some((to, reason)) = decide(token, vocab, &mut finglish_left) {
+            if let Some((to, reason)) = decide(token, vocab, &mut finglish_left, pass) {
                 words.push(WordRewrite {
                     from: token.to_string(),
                     to,
@@ -276,9 +276,10 @@ fn decide(
     token: &str,
     vocab: &Vocabulary,
     finglish_left: &mut usize,
+    pass: Pass,
 ) -> Option<(String, RewriteReason)> {
     if is_latin(token) {
-        return decide_latin(token, vocab, finglish_left);
+        return decide_latin(token, vocab, finglish_left, pass);
     }
     let persian = token
         .chars()
@@ -297,25 +298,30 @@ fn decide(
     )
 }
 
-/// A Latin word: read with each Persian layout and as Finglish; rewritten when the best reading
-/// is in far more documents than the word as typed. Capitals the index holds (`ICT`, `MoU`)
-/// are names and abbreviations, searched as typed.
+/// A Latin word: read with each Persian layout and, when no document holds it, as Finglish;
+/// rewritten when the best reading is in far more documents than the word as typed. Capitals
+/// the index holds (`ICT`, `MoU`) are names and abbreviations, searched as typed.
 fn decide_latin(
     token: &str,
     vocab: &Vocabulary,
     finglish_left: &mut usize,
+    pass: Pass,
 ) -> Option<(String, RewriteReason)> {
     let typed = documents_with(token, vocab);
     if typed > 0 && token.chars().any(|c| c.is_ascii_uppercase()) {
         return None;
     }
+    // A Latin word the documents hold is not read as Finglish (`park` in an English name), but
+    // a letter beside Finglish words is (`o` in `park elm o fanavari`).
+    let finglish = typed == 0 || pass == Pass::Letters;
     let mut candidates: Vec<(String, RewriteReason)> = layout::layouts()
         .iter()
         .filter_map(|l| l.to_persian(token))
         .map(|c| (c, RewriteReason::KeyboardLayout))
         .collect();
     let lower = fold(token);
-    if is_finglish_word(&lower)
+    if finglish
+        && is_finglish_word(&lower)
         && has_finglish_vowels(&lower)
         && *finglish_left > 0
         && let Some(automaton) = FinglishAutomaton::new(&lower, false)
