@@ -32,6 +32,9 @@ use crate::index::SearchIndex;
 pub const MAX_SUGGESTIONS: usize = 20;
 /// Most dictionary terms scanned for one prefix.
 const MAX_PREFIX_SCAN: usize = 20_000;
+/// Shortest Latin prefix read as Finglish: two letters (`fa`) begin too many Persian words to
+/// rank them in the time a keystroke allows.
+const MIN_FINGLISH_PREFIX: usize = 3;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Completion {
@@ -212,7 +215,7 @@ fn completions_as_meant(
     }
     let lower = fold(partial);
     if latin
-        && lower.chars().filter(char::is_ascii_alphabetic).count() >= 2
+        && lower.chars().filter(char::is_ascii_alphabetic).count() >= MIN_FINGLISH_PREFIX
         && is_finglish_word(&lower)
         && has_finglish_vowels(&lower)
         && let Some(automaton) = FinglishAutomaton::new(&lower, true)
