@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of the running service with Debian's wrk (issue 7): starts `kavosh serve` on an index
 # (127.0.0.1 only, a free port), runs scripts/wrk/search.lua and suggest.lua with 1 and 8
-# connections for a bounded time each, and stops the server.
+# connections for a bounded time each (searches with analytics=false, then once more at 8
+# connections counted in the search insights, for what counting costs), and stops the server.
 #
 #   scripts/load_test.sh INDEX_DIR [SECONDS]        (SECONDS per run, default 20)
 #
@@ -58,10 +59,13 @@ server_line() { # server_line ENDPOINT BEFORE AFTER
 
 echo "load test: $(curl -sf "$url/health"), ${secs}s per run, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 wrk -t1 -c2 -d3s -s "$root/scripts/wrk/search.lua" "$url" > /dev/null # warm-up, not reported
-for run in "search 1 1" "search 2 8" "suggest 1 1" "suggest 2 8"; do
-  read -r endpoint threads conns <<< "$run"
+# "counted": the same searches counted in the search insights (the others pass analytics=false),
+# right after the run without counting, for the cost of counting.
+for run in "search 1 1" "search 2 8" "search 2 8 counted" "suggest 1 1" "suggest 2 8"; do
+  read -r endpoint threads conns counted <<< "$run"
   before="$(histogram "$endpoint")"
-  echo "== /$endpoint, $conns connection(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "== /$endpoint, $conns connection(s)${counted:+, counted in the insights}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  WRK_SEARCH_COUNTED="${counted:+1}" \
   wrk --latency --timeout 10s -t"$threads" -c"$conns" -d"${secs}s" -s "$root/scripts/wrk/$endpoint.lua" "$url" \
     | grep '^wrk_result'
   server_line "$endpoint" "$before" "$(histogram "$endpoint")"

@@ -2,11 +2,17 @@
 //! converted with icu_calendar's Persian calendar.
 //!
 //! A [`Day`] is parsed from `2025-12-16` (ISO) or `1404/09/25` (Jalali), with Latin, Persian
-//! (۰–۹) or Arabic-Indic (٠–٩) digits; 1404/09/25 is 2025-12-16.
+//! (۰–۹) or Arabic-Indic (٠–٩) digits; 1404/09/25 is 2025-12-16. [`dates_in`] finds the dates
+//! written in running text as web pages write them (`۲۵ آذر ۱۴۰۴`, `سه‌شنبه ۲۵ آذرماه ۱۴۰۴`,
+//! `1404/09/25`); [`Day::parse_timestamp`] reads the ISO date-times of HTML metadata in Iran's
+//! time.
 
 use std::fmt;
+use std::sync::LazyLock;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use icu_calendar::{Date, Iso, cal::Persian};
+use regex::Regex;
 
 use crate::analysis::fold;
 
@@ -147,10 +153,118 @@ impl Day {
         format!("{y:04}/{m:02}/{d:02}")
     }
 
+    /// Reads an ISO date or date-time (`2025-12-16`, `2025-12-15T21:30:00Z`,
+    /// `2025-12-16T08:30:00+03:30`) as the day it was in Iran (UTC+03:30): a time given in
+    /// another offset is moved to Iran's before its day is taken.
+    pub fn parse_timestamp(text: &str) -> Result<Day, DateError> {
+        let text = text.trim();
+        let day = Day::parse(text)?;
+        let Some(minutes) = offset_minutes_from_iran(text) else {
+            return Ok(day);
+        };
+        Ok(Day::from_days_since_epoch(
+            day.days_since_epoch + minutes.div_euclid(24 * 60),
+        ))
+    }
+
     /// The Jalali year and month as one number, `140409`.
     pub fn jalali_month_key(&self) -> u64 {
         self.jalali.0 as u64 * 100 + self.jalali.1 as u64
     }
+}
+
+/// Iran's offset from UTC, in minutes (no daylight saving since 1401).
+const IRAN_OFFSET_MINUTES: i64 = 3 * 60 + 30;
+
+/// For `YYYY-MM-DDThh:mm[:ss[.f]](Z|±hh:mm)`, the minutes from the start of the written day to
+/// the moment in Iran's time (negative when it falls on the day before); `None` without a time
+/// and offset.
+fn offset_minutes_from_iran(text: &str) -> Option<i64> {
+    static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\d{4}-\d{2}-\d{2}[Tt ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))$")
+            .expect("a valid pattern")
+    });
+    let c = TIMESTAMP.captures(text)?;
+    let number = |i: usize| {
+        c.get(i)
+            .map_or(0, |m| m.as_str().parse::<i64>().unwrap_or(0))
+    };
+    let local = number(1) * 60 + number(2);
+    let offset = match c.get(4).map(|m| m.as_str()) {
+        Some("-") => -(number(5) * 60 + number(6)),
+        Some(_) => number(5) * 60 + number(6),
+        None => 0,
+    };
+    Some(local - offset + IRAN_OFFSET_MINUTES)
+}
+
+/// A moment as an ISO date-time in UTC, `2026-12-06T07:06:43Z`.
+pub fn utc_timestamp(time: SystemTime) -> String {
+    let seconds = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let day = Day::from_days_since_epoch(seconds.div_euclid(86_400));
+    let second_of_day = seconds.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        day.iso_string(),
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
+/// The dates written in `text`, in order, each with its reading (an error for a date-shaped
+/// text that is no day, like `1404/13/40`): `1404/09/25` and `1404-09-25` (Jalali below year
+/// 1700), `2025-12-16`, and `۲۵ آذر ۱۴۰۴` with an optional weekday before it and `ماه` after the
+/// month (`سه‌شنبه ۲۵ آذرماه ۱۴۰۴`, `۲۵ آذر ماه ۱۴۰۴`). Digits in any script, Arabic letters.
+pub fn dates_in(text: &str) -> Vec<Result<Day, DateError>> {
+    static DATE: LazyLock<Regex> = LazyLock::new(|| {
+        let months = JALALI_MONTH_NAMES
+            .iter()
+            .map(|m| regex::escape(&fold(m)))
+            .collect::<Vec<_>>()
+            .join("|");
+        Regex::new(&format!(
+            r"(?:^|[^\d])(?:(\d{{4}})\s*([/-])\s*(\d{{1,2}})\s*[/-]\s*(\d{{1,2}})|(\d{{1,2}})\s*({months})(?:[\s\x{{200c}}]*ماه)?\s*،?\s*(?:سال\s*)?(\d{{4}}))(?:$|[^\d])"
+        ))
+        .expect("a valid pattern")
+    });
+    let folded = fold(text);
+    let mut found = Vec::new();
+    // Matches may share the separator between two dates: search again from each match's end
+    // less one character.
+    let mut at = 0;
+    while let Some(c) = DATE.captures_at(&folded, at) {
+        let whole = c.get(0).expect("the whole match");
+        let number = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<i64>().ok());
+        let day = if let (Some(y), Some(m), Some(d)) = (number(1), number(3), number(4)) {
+            let (y, m, d) = (y as i32, m.clamp(0, 255) as u8, d.clamp(0, 255) as u8);
+            if c.get(2).is_some_and(|s| s.as_str() == "/") || y < 1700 {
+                Day::from_jalali(y, m, d)
+            } else {
+                Day::from_iso(y, m, d)
+            }
+        } else {
+            let month = c.get(6).map_or("", |m| m.as_str());
+            let month = JALALI_MONTH_NAMES
+                .iter()
+                .position(|name| fold(name) == month)
+                .unwrap_or(0) as u8
+                + 1;
+            let (d, y) = (number(5).unwrap_or(0), number(7).unwrap_or(0));
+            Day::from_jalali(y as i32, month, d.clamp(0, 255) as u8)
+        };
+        found.push(day);
+        // The last character is the boundary after the date unless the text ended there; it
+        // lies past the match's digits, so the search moves on.
+        let end = whole.end();
+        at = match folded[..end].chars().next_back() {
+            Some(c) if !c.is_ascii_digit() => end - c.len_utf8(),
+            _ => end,
+        };
+    }
+    found
 }
 
 /// `1404/09` for a month key `140409`, and its Persian month name.
@@ -227,6 +341,58 @@ mod tests {
             let err = Day::parse(bad).unwrap_err();
             assert!(!err.0.is_empty());
         }
+    }
+
+    #[test]
+    fn dates_as_pages_write_them() {
+        let seed = Day::parse("1404/09/25").unwrap();
+        for text in [
+            "تاریخ ایجاد تفاهم نامه: 1404/09/25 ساعت ایجاد تفاهم نامه: 12:00 AM",
+            "۲۵ آذر ۱۴۰۴",
+            "سه‌شنبه ۲۵ آذرماه ۱۴۰۴",
+            "سه شنبه، ۲۵ آذر ماه ۱۴۰۴ - ۱۰:۳۰",
+            "شنبه 25 آذر\u{200c}ماه 1404",
+            "منتشر شده در ٢٥ آذر سال ١٤٠٤",
+            "۱۴۰۴/۹/۲۵",
+            "1404-09-25",
+            "2025-12-16",
+        ] {
+            let found: Vec<Day> = dates_in(text).into_iter().filter_map(Result::ok).collect();
+            assert_eq!(found, vec![seed], "{text}");
+        }
+        let two: Vec<Day> = dates_in("از 1404/01/01 تا 1404/09/25")
+            .into_iter()
+            .filter_map(Result::ok)
+            .collect();
+        assert_eq!(two.len(), 2);
+        assert!(dates_in("1404/13/40")[0].is_err());
+        assert!(dates_in("۳۲ آذر ۱۴۰۴")[0].is_err());
+        for none in [
+            "کد خبر: 12345",
+            "تلفن: ۰۱۱-۳۳۰۴۵۶۷۸",
+            "۲۵ نفر در سال ۱۴۰۴",
+            "12/25",
+        ] {
+            assert!(dates_in(none).is_empty(), "{none}");
+        }
+    }
+
+    #[test]
+    fn timestamps_are_read_in_iran_time() {
+        let day = |t: &str| Day::parse_timestamp(t).unwrap().iso_string();
+        assert_eq!(day("2025-12-16"), "2025-12-16");
+        assert_eq!(day("2025-12-16T08:30:00+03:30"), "2025-12-16");
+        assert_eq!(day("2025-12-15T21:00:00Z"), "2025-12-16");
+        assert_eq!(day("2025-12-15T20:00:00.000+00:00"), "2025-12-15");
+        assert_eq!(day("2025-12-16T01:00:00+04:30"), "2025-12-16");
+        assert_eq!(day("2025-12-16T00:30:00+05:00"), "2025-12-15");
+        assert!(Day::parse_timestamp("yesterday").is_err());
+    }
+
+    #[test]
+    fn utc_timestamps() {
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_765_873_803);
+        assert_eq!(utc_timestamp(t), "2025-12-16T08:30:03Z");
     }
 
     #[test]

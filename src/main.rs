@@ -1,4 +1,5 @@
-//! The `kavosh` command line: `ingest`, `serve`, `search`, `analyze`.
+//! The `kavosh` command line: `ingest`, `crawl`, `serve`, `search`, `stats`, `analyze`, `migrate`,
+//! `dump`, `restore`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use kavosh::calendar::Day;
 use kavosh::document::Kind;
 use kavosh::index::SearchIndex;
+use kavosh::insights::InsightsConfig;
+use kavosh::progress::Progress;
 use kavosh::search::stats::{StatsBy, StatsRequest};
 use kavosh::search::{self, Filters, SearchRequest, Sort, Typos};
 
@@ -21,12 +24,46 @@ struct Cli {
 enum Command {
     /// Index park pages (.txt) and NDJSON (.ndjson/.jsonl) files or directories, upserting by
     /// id. Rejected records are reported as FILE:LINE: reason on stderr; exit status 0 when all
-    /// were accepted, 1 when some were rejected, 2 on usage errors.
+    /// were accepted, 1 when some were rejected, 2 on usage errors. On a terminal, a progress
+    /// bar shows the documents read, their rate, the share of the input read and the time left.
     Ingest {
         #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
         index: PathBuf,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Crawl websites into the index and keep it in step with them: articles indexed, changed
+    /// pages updated, removed pages deleted. Pages that could not be read are reported as
+    /// URL: reason on stderr; exit status 0, 1 when some pages failed, 2 on usage errors.
+    Crawl {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// Only follow URLs that start with this prefix (repeatable; default: anything on the
+        /// start URLs' hosts).
+        #[arg(long, value_name = "PREFIX")]
+        allow: Vec<String>,
+        /// Never follow URLs that match this regular expression (repeatable).
+        #[arg(long, value_name = "REGEX")]
+        deny: Vec<String>,
+        /// Fetch at most N pages (a crawl cut short deletes nothing it did not reach).
+        #[arg(long, value_name = "N")]
+        max_pages: Option<usize>,
+        /// Milliseconds between two requests to a host (robots.txt's Crawl-delay when longer).
+        #[arg(long, value_name = "MS", default_value_t = kavosh::crawl::DEFAULT_DELAY.as_millis() as u64)]
+        delay_ms: u64,
+        /// Most requests at once (one per host at a time).
+        #[arg(long, value_name = "N", default_value_t = kavosh::crawl::DEFAULT_CONCURRENCY)]
+        concurrency: usize,
+        /// The User-Agent sent; robots.txt groups are matched against its first word.
+        #[arg(long, value_name = "UA", default_value = kavosh::crawl::DEFAULT_USER_AGENT)]
+        user_agent: String,
+        /// The CSS selector of the element that holds the article, for a site where automatic
+        /// reading fails.
+        #[arg(long, value_name = "CSS")]
+        selector: Option<String>,
+        /// Where to start (http or https).
+        #[arg(required = true, value_name = "START_URL")]
+        start_urls: Vec<String>,
     },
     /// Search an index from the command line.
     Search {
@@ -79,6 +116,34 @@ enum Command {
         #[arg(required = true)]
         text: Vec<String>,
     },
+    /// Rebuild an index built by an older version of kavosh from its stored documents, in a
+    /// new directory beside it that then takes its place (serve and ingest do it on their own).
+    Migrate {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+    },
+    /// Write every document (as stored) and every setting of an index as NDJSON, gzip when
+    /// the file name ends in .gz. Works beside a running serve: the dump is of its last commit.
+    Dump {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// The file to write (`-`: standard output, uncompressed); default: a new
+        /// dump-DATE-TIME.ndjson.gz in the dumps directory.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Where dumps are kept (default: beside the index, DIR.dumps).
+        #[arg(long, env = "KAVOSH_DUMPS")]
+        dumps: Option<PathBuf>,
+    },
+    /// Build a new index from a dump (of this kavosh or an earlier one), into a directory that
+    /// is missing or empty.
+    Restore {
+        /// The dump, gzipped or not.
+        file: PathBuf,
+        /// The new index's directory.
+        #[arg(long)]
+        index: PathBuf,
+    },
     /// Serve search over HTTP. An empty index is first filled from the corpus directory.
     Serve {
         /// The index directory.
@@ -97,7 +162,81 @@ enum Command {
         /// Origins allowed to call the API from browsers, comma-separated.
         #[arg(long, env = "KAVOSH_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
+        #[command(flatten)]
+        insights: InsightsArgs,
+        /// Crawl this site at start and then every --crawl-every, in the background
+        /// (repeatable; the environment variable is comma-separated). The corpus is then not
+        /// ingested into an empty index.
+        #[arg(
+            long = "crawl",
+            env = "KAVOSH_CRAWL",
+            value_delimiter = ',',
+            value_name = "URL"
+        )]
+        crawl_urls: Vec<String>,
+        /// How often to crawl: 30m, 6h, 1d…
+        #[arg(long, env = "KAVOSH_CRAWL_EVERY", default_value = "24h", value_parser = kavosh::crawl::schedule::parse_duration)]
+        crawl_every: std::time::Duration,
+        /// Milliseconds between two requests to a crawled host (robots.txt's Crawl-delay when
+        /// longer).
+        #[arg(long, env = "KAVOSH_CRAWL_DELAY_MS", value_name = "MS", default_value_t = kavosh::crawl::DEFAULT_DELAY.as_millis() as u64)]
+        crawl_delay_ms: u64,
+        /// Where POST /dumps writes dumps (default: beside the index, DIR.dumps).
+        #[arg(long, env = "KAVOSH_DUMPS")]
+        dumps: Option<PathBuf>,
+        /// Where POST /snapshots writes snapshots (default: beside the index, DIR.snapshots).
+        #[arg(long, env = "KAVOSH_SNAPSHOTS")]
+        snapshots: Option<PathBuf>,
     },
+}
+
+/// How search insights are kept by `serve`.
+#[derive(Args)]
+struct InsightsArgs {
+    /// Count what visitors search for (on), or count and store nothing (off).
+    #[arg(long = "insights", env = "KAVOSH_INSIGHTS", default_value = "on", value_parser = parse_on_off)]
+    enabled: bool,
+    /// Queries searched fewer times in a report's range are never shown.
+    #[arg(long = "insights-min-count", env = "KAVOSH_INSIGHTS_MIN_COUNT", default_value_t = 2,
+          value_parser = parse_min_count)]
+    min_count: u64,
+    /// Days of insights kept, today included (at most 3660).
+    #[arg(long = "insights-days", env = "KAVOSH_INSIGHTS_DAYS", default_value_t = 90,
+          value_parser = parse_retention_days)]
+    retention_days: u32,
+}
+
+impl From<InsightsArgs> for InsightsConfig {
+    fn from(a: InsightsArgs) -> InsightsConfig {
+        InsightsConfig {
+            enabled: a.enabled,
+            min_count: a.min_count,
+            retention_days: a.retention_days,
+        }
+    }
+}
+
+fn parse_min_count(s: &str) -> Result<u64, String> {
+    s.parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| "expected a whole number from 1".into())
+}
+
+fn parse_retention_days(s: &str) -> Result<u32, String> {
+    let max = kavosh::insights::MAX_RANGE_DAYS;
+    s.parse()
+        .ok()
+        .filter(|n| (1..=max).contains(&i64::from(*n)))
+        .ok_or_else(|| format!("expected 1 to {max} days"))
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err("expected on or off".into()),
+    }
 }
 
 /// Filters shared by `search` and `stats`.
@@ -146,6 +285,40 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
         Command::Ingest { index, paths } => ingest(&index, &paths),
+        Command::Migrate { index } => migrate_command(&index),
+        Command::Crawl {
+            index,
+            allow,
+            deny,
+            max_pages,
+            delay_ms,
+            concurrency,
+            user_agent,
+            selector,
+            start_urls,
+        } => {
+            let options =
+                crawl_options(&start_urls, &allow, &deny, selector.as_deref()).map(|mut o| {
+                    o.max_pages = max_pages;
+                    o.delay = std::time::Duration::from_millis(delay_ms);
+                    o.concurrency = concurrency.max(1);
+                    o.user_agent = user_agent;
+                    o
+                });
+            match options {
+                Ok(options) => crawl(&index, &options),
+                Err(e) => {
+                    eprintln!("kavosh: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Dump {
+            index,
+            output,
+            dumps,
+        } => dump_command(&index, output, dumps),
+        Command::Restore { file, index } => restore_command(&file, &index),
         Command::Search {
             index,
             json,
@@ -192,13 +365,44 @@ fn main() -> ExitCode {
             corpus,
             api_key,
             cors_origins,
-        } => serve(kavosh::server::Config {
-            index,
-            listen,
-            api_key,
-            corpus,
-            cors_origins,
-        }),
+            insights,
+            crawl_urls,
+            crawl_every,
+            crawl_delay_ms,
+            dumps,
+            snapshots,
+        } => {
+            let urls: Vec<String> = crawl_urls
+                .into_iter()
+                .filter(|u| !u.trim().is_empty())
+                .collect();
+            let crawl = if urls.is_empty() {
+                None
+            } else {
+                match crawl_options(&urls, &[], &[], None) {
+                    Ok(mut options) => {
+                        options.delay = std::time::Duration::from_millis(crawl_delay_ms);
+                        Some(options)
+                    }
+                    Err(e) => {
+                        eprintln!("kavosh: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            };
+            serve(kavosh::server::Config {
+                index,
+                listen,
+                api_key,
+                corpus,
+                cors_origins,
+                insights: insights.into(),
+                crawl,
+                crawl_every,
+                dumps,
+                snapshots,
+            })
+        }
     }
 }
 
@@ -237,7 +441,7 @@ fn parse_by(s: &str) -> Result<StatsBy, String> {
 }
 
 fn stats_command(dir: &std::path::Path, request: &StatsRequest, format: Format) -> ExitCode {
-    let index = match open_index(dir) {
+    let index = match open_to_read(dir) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -304,6 +508,133 @@ fn parse_typos(s: &str) -> Result<Typos, String> {
     Typos::parse(s).ok_or_else(|| "expected 0, 1, 2 or auto".to_string())
 }
 
+/// Opens an index without its writer, beside a running `serve`; warns when it is of an older
+/// version (searches work, a little differently).
+fn open_to_read(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
+    let index = SearchIndex::open_read_only(dir).map_err(|e| {
+        eprintln!("kavosh: {e}");
+        ExitCode::from(2)
+    })?;
+    if index.version() < kavosh::index::INDEX_VERSION {
+        eprintln!(
+            "warning: {}",
+            kavosh::index::versions::upgrade_advice(dir, index.version())
+        );
+    }
+    Ok(index)
+}
+
+/// Upgrades the index in `dir` if it is of an older version, saying so on stderr.
+fn upgrade(dir: &std::path::Path) -> Result<(), ExitCode> {
+    match showing_documents(|progress| kavosh::index::migrate::upgrade(dir, progress)) {
+        Ok(Some(done)) => {
+            eprintln!("kavosh: {}: {done}", dir.display());
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn migrate_command(dir: &std::path::Path) -> ExitCode {
+    if !dir.join("meta.json").exists() && !kavosh::index::migrate::switch_was_interrupted(dir) {
+        eprintln!("kavosh: there is no index in {}", dir.display());
+        return ExitCode::from(2);
+    }
+    match upgrade(dir) {
+        Ok(()) => {
+            println!(
+                "{}: index version {}",
+                dir.display(),
+                kavosh::index::INDEX_VERSION
+            );
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+fn dump_command(
+    dir: &std::path::Path,
+    output: Option<PathBuf>,
+    dumps: Option<PathBuf>,
+) -> ExitCode {
+    use kavosh::index::{backups, dump};
+    let index = match open_to_read(dir) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let result = showing_documents(|progress| match output {
+        Some(path) if path.as_os_str() == "-" => {
+            dump::write_dump(&index, std::io::stdout().lock(), progress).map(|h| (h, path))
+        }
+        output => {
+            let path = output.unwrap_or_else(|| {
+                let dumps = dumps.unwrap_or_else(|| backups::default_dir(dir, "dumps"));
+                let name = backups::new_name(&dumps, "dump", ".ndjson.gz");
+                dumps.join(name)
+            });
+            let parent = kavosh::index::files::parent(&path);
+            std::fs::create_dir_all(parent)
+                .map_err(|e| kavosh::index::IndexError(format!("{}: {e}", parent.display())))
+                .and_then(|()| dump::dump_to_file(&index, &path, progress))
+                .map(|h| (h, path))
+        }
+    });
+    match result {
+        Ok((header, path)) => {
+            let to = if path.as_os_str() == "-" {
+                "standard output".to_string()
+            } else {
+                path.display().to_string()
+            };
+            eprintln!(
+                "kavosh: dumped {} documents and {} settings to {to}",
+                header.documents, header.settings
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn restore_command(file: &std::path::Path, dir: &std::path::Path) -> ExitCode {
+    match showing_documents(|progress| kavosh::index::dump::restore(file, dir, progress)) {
+        Ok(restored) => {
+            println!(
+                "restored {} documents and {} settings into {} (a dump of kavosh {}, taken {})",
+                restored.documents,
+                restored.settings,
+                dir.display(),
+                restored.header.kavosh,
+                restored.header.created
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}; nothing was restored");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs long index work (migrate, dump, restore) with a progress bar of its documents on a
+/// terminal.
+fn showing_documents<T>(work: impl FnOnce(&kavosh::index::Progress) -> T) -> T {
+    let progress = std::sync::Arc::new(kavosh::index::Progress::new());
+    let counter = progress.clone();
+    let shown = Progress::start("documents").follow(move || counter.get());
+    let result = work(&progress);
+    shown.finish();
+    result
+}
+
 fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
     SearchIndex::open_or_create(dir).map_err(|e| {
         eprintln!("kavosh: {e}");
@@ -312,26 +643,108 @@ fn open_index(dir: &std::path::Path) -> Result<SearchIndex, ExitCode> {
 }
 
 fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
+    if let Err(code) = upgrade(dir) {
+        return code;
+    }
     let index = match open_index(dir) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    match kavosh::ingest::ingest_paths(&index, paths) {
+    let progress = Progress::start("documents");
+    let result = kavosh::ingest::ingest_paths_showing(&index, paths, &progress);
+    progress.finish();
+    match result {
         Ok(report) => {
             for r in &report.rejected {
                 eprintln!("{r}");
             }
             println!("{report}");
-            if report.rejected.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
+            all_or_some(report.rejected.is_empty())
         }
         Err(e) => {
             eprintln!("kavosh: {e}; documents of earlier batches are committed");
             ExitCode::from(2)
         }
+    }
+}
+
+/// The options of a crawl from its command-line values; an error names the bad one.
+fn crawl_options(
+    start_urls: &[String],
+    allow: &[String],
+    deny: &[String],
+    selector: Option<&str>,
+) -> Result<kavosh::crawl::CrawlOptions, String> {
+    let start = start_urls
+        .iter()
+        .map(|u| kavosh::crawl::parse_start_url(u))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut options = kavosh::crawl::CrawlOptions::new(start);
+    options.allow = allow.to_vec();
+    options.deny = deny
+        .iter()
+        .map(|r| regex::Regex::new(r).map_err(|e| format!("bad --deny pattern {r:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    if let Some(css) = selector {
+        options.html.selector = Some(kavosh::ingest::html::parse_selector(css)?);
+    }
+    kavosh::crawl::urls::Scope::new(&options.start, &options.allow, Vec::new())?;
+    Ok(options)
+}
+
+fn crawl(dir: &std::path::Path, options: &kavosh::crawl::CrawlOptions) -> ExitCode {
+    let index = match open_index(dir) {
+        Ok(i) => std::sync::Arc::new(i),
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kavosh: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let progress = std::sync::Arc::new(kavosh::crawl::CrawlProgress::default());
+    let counter = progress.clone();
+    let shown =
+        Progress::start("pages").follow(move || (counter.done() as u64, counter.total() as u64));
+    let result = runtime.block_on(kavosh::crawl::crawl(index.clone(), options, &progress));
+    shown.finish();
+    match result {
+        Ok(report) => {
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            if report.failed > report.errors.len() {
+                eprintln!(
+                    "kavosh: {} more pages failed",
+                    report.failed - report.errors.len()
+                );
+            }
+            if report.indexed + report.updated > 0
+                && let Err(e) = index.wait_merges()
+            {
+                eprintln!("kavosh: {e}");
+            }
+            println!("{report}");
+            all_or_some(report.failed == 0)
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}; documents of earlier batches are committed");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Exit status 0 when every record or page went in, 1 when some failed.
+fn all_or_some(all: bool) -> ExitCode {
+    if all {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 
@@ -345,7 +758,7 @@ fn reason_text(reason: search::rewrite::RewriteReason) -> &'static str {
 }
 
 fn search_command(dir: &std::path::Path, request: &SearchRequest, json: bool) -> ExitCode {
-    let index = match open_index(dir) {
+    let index = match open_to_read(dir) {
         Ok(i) => i,
         Err(code) => return code,
     };

@@ -53,6 +53,11 @@ fn the_seed_page_comes_out_with_its_exact_fields() {
     let index = dir.path().join("ix");
     let o = kavosh(&["ingest", "--index", index.to_str().unwrap(), SEED]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "",
+        "no progress bar when stderr is not a terminal"
+    );
     assert!(
         stdout(&o).contains("read 1, indexed 1, rejected 0"),
         "{}",

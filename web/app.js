@@ -1,6 +1,8 @@
 // kavosh search page: search-as-you-type, results, facets, pagination; state lives in the URL.
-// Plain JS, no build step. Only the API's highlight fields (already HTML-escaped, with <mark>) are
-// inserted as HTML; everything else goes in as text.
+// At /analytics the same page shows the dashboard instead of the hits (analytics.js, loaded only
+// there, draws it with the same query and filters). Plain JS, no build step. Only the API's
+// highlight fields (already HTML-escaped, with <mark>) are inserted as HTML; everything else goes
+// in as text.
 'use strict';
 
 (function () {
@@ -14,6 +16,8 @@
   var SUGGEST_DELAY = 150;         // ms
   var SUGGEST_LIMIT = 8;
   var PARTNERS_SHOWN = 8;          // partners listed before "show all"
+  var VIEW = /^\/analytics\/?$/.test(location.pathname) ? 'analytics' : 'search';
+  var DASHBOARD_PARAMS = ['tab', 'split', 'month_year', 'insights_from', 'insights_to'];
 
   // ---------- small helpers ----------
   var FA_DIGITS = '۰۱۲۳۴۵۶۷۸۹';
@@ -103,11 +107,15 @@
     st.typos = p.get('typos') || null;          // passed through for researchers' links
     st.match = p.get('match') || null;
     st.rewrite = p.get('rewrite') === 'false' ? 'false' : null;   // search exactly as typed
+    st.analytics = p.get('analytics') === 'false' ? 'false' : null;   // not counted in the insights
+    st.view = {};                               // the dashboard's own settings
+    DASHBOARD_PARAMS.forEach(function (k) { if (p.get(k)) st.view[k] = p.get(k); });
     return st;
   }
   function copyState(st) {
     var c = {};
     for (var k in st) c[k] = Array.isArray(st[k]) ? st[k].slice() : st[k];
+    c.view = Object.assign({}, st.view);
     return c;
   }
   function stateToParams(st) {
@@ -122,14 +130,19 @@
     if (st.typos) p.set('typos', st.typos);
     if (st.match) p.set('match', st.match);
     if (st.rewrite) p.set('rewrite', st.rewrite);
+    if (st.analytics) p.set('analytics', st.analytics);
+    DASHBOARD_PARAMS.forEach(function (k) { if (st.view && st.view[k]) p.set(k, st.view[k]); });
     return p;
   }
-  function stateUrl(st) {
-    var s = stateToParams(st).toString();
-    return '/' + (s ? '?' + s : '');
+  function stateUrl(st, view) {
+    var p = stateToParams(st);
+    if ((view || VIEW) !== 'analytics') DASHBOARD_PARAMS.forEach(function (k) { p.delete(k); });
+    var s = p.toString();
+    return ((view || VIEW) === 'analytics' ? '/analytics' : '/') + (s ? '?' + s : '');
   }
   function apiParams(st) {
     var p = stateToParams(st);
+    DASHBOARD_PARAMS.forEach(function (k) { p.delete(k); });
     // Ticking every kind is the same as ticking none.
     var kinds = Object.keys(KIND_LABELS);
     if (st.kind.length >= kinds.length && kinds.every(function (k) { return st.kind.indexOf(k) >= 0; })) {
@@ -153,6 +166,7 @@
   var searchSeq = 0, searchCtrl = null;
   var partnersExpanded = false;
   var lastReply = null;
+  var lastCountedQ = null;
 
   // ---------- taxonomy (domain labels and tree) ----------
   var taxonomy = new Map();   // id -> {label, parent}
@@ -198,40 +212,57 @@
     dateTo.value = state.to ? faDigits(state.to) : '';
     setDateError('');
     clearFiltersBtn.hidden = !hasFilters(state);
-    document.title = (state.q ? state.q + ' — ' : '') + 'کاوش — جستجو در تفاهم‌نامه‌ها و اخبار پارک';
+    document.title = (state.q ? state.q + ' — ' : '') +
+      (VIEW === 'analytics' ? 'کاوش — آمار تفاهم‌نامه‌ها و اخبار پارک' : 'کاوش — جستجو در تفاهم‌نامه‌ها و اخبار پارک');
+    syncViewLinks();
   }
 
   // ---------- search ----------
+  // A reply's JSON, or an error carrying the API's message.
+  function readReply(r) {
+    return r.text().then(function (body) {
+      var data = null;
+      try { data = body ? JSON.parse(body) : null; } catch (e) { data = null; }
+      if (!r.ok || !data || data.error) {
+        var msg = data && data.error && data.error.message;
+        var err = new Error(msg || ('HTTP ' + r.status));
+        err.status = r.status;
+        err.apiMessage = msg || '';
+        throw err;
+      }
+      return data;
+    });
+  }
+
   function run() {
     closeList();
-    if (!state.q && !hasFilters(state)) { showEmpty(); return; }
+    var dash = VIEW === 'analytics';
+    if (!dash && !state.q && !hasFilters(state)) { showEmpty(); return; }
     var seq = ++searchSeq;
     if (searchCtrl) searchCtrl.abort();
     searchCtrl = typeof AbortController === 'function' ? new AbortController() : null;
     resultsEl.setAttribute('aria-busy', 'true');
-    statusEl.textContent = 'در حال جستجو…';
-    var url = '/search?' + apiParams(state).toString();
+    statusEl.textContent = dash ? 'در حال شمارش…' : 'در حال جستجو…';
+    var params = apiParams(state);
+    if (dash) {
+      // The dashboard needs the total and the facets only.
+      ['sort', 'page'].forEach(function (k) { params.delete(k); });
+      params.set('per_page', '1');
+    }
+    // A query counts in the search insights once: not again for its filters, sorts and pages,
+    // nor on the dashboard.
+    if (!dash && state.q && state.q !== lastCountedQ) lastCountedQ = state.q;
+    else params.set('analytics', 'false');
+    var url = '/search?' + params.toString();
     var reply;
     fetch(url, { headers: { Accept: 'application/json' }, signal: searchCtrl ? searchCtrl.signal : undefined })
-      .then(function (r) {
-        return r.text().then(function (body) {
-          var data = null;
-          try { data = body ? JSON.parse(body) : null; } catch (e) { data = null; }
-          if (!r.ok || !data || data.error) {
-            var msg = data && data.error && data.error.message;
-            var err = new Error(msg || ('HTTP ' + r.status));
-            err.status = r.status;
-            err.apiMessage = msg || '';
-            throw err;
-          }
-          return data;
-        });
-      })
-      .then(function (data) { reply = data; return taxonomyReady; })
-      .then(function () {
+      .then(readReply)
+      .then(function (data) { reply = data; return dash ? Promise.all([taxonomyReady, loadDashboard()]) : taxonomyReady; })
+      .then(function (loaded) {
         if (seq !== searchSeq) return;
         resultsEl.removeAttribute('aria-busy');
-        render(reply);
+        if (dash) renderDashboard(reply, loaded[1]);
+        else render(reply);
       })
       .catch(function (err) {
         if (seq !== searchSeq || (err && err.name === 'AbortError')) return;
@@ -259,6 +290,7 @@
 
   function showError(err) {
     lastReply = null;
+    dashboardEl.hidden = true;
     resultsEl.dataset.state = 'error';
     statusEl.textContent = 'خطا در جستجو';
     delete statusEl.dataset.total;
@@ -411,7 +443,9 @@
     var li = el('li', { className: 'hit', 'data-id': id });
     var art = el('article', { 'aria-labelledby': 'hit-title-' + rank });
     var titleH = el('h3', { className: 'hit-title', id: 'hit-title-' + rank });
-    var titleA = el('a', { href: '/documents/' + encodeURIComponent(id), className: 'hit-link' });
+    // A crawled document's title leads to its page on the site; others open their text here.
+    var page = h.url && /^https?:\/\//i.test(h.url) ? h.url : null;
+    var titleA = el('a', { href: page || '/documents/' + encodeURIComponent(id), className: 'hit-link' });
     var hl = h.highlights || {};
     if (hl.title) titleA.innerHTML = hl.title;          // server-escaped, <mark> only
     else titleA.textContent = h.title || id;
@@ -467,6 +501,7 @@
       toggle.setAttribute('aria-expanded', 'true');
       toggle.textContent = 'بستن متن';
       details.hidden = false;
+      reportClick(id, rank);
       if (details.dataset.loaded) return;
       details.textContent = 'در حال بارگیری…';
       fetch('/documents/' + encodeURIComponent(id), { headers: { Accept: 'application/json' } })
@@ -486,7 +521,7 @@
     }
     toggle.addEventListener('click', toggleDetails);
     titleA.addEventListener('click', function (e) {
-      if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0) return;
+      if (page || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0) return;
       e.preventDefault();
       toggleDetails();
     });
@@ -872,7 +907,76 @@
     if (li && Number(li.dataset.index) !== active) setActive(Number(li.dataset.index));
   });
 
+  // ---------- views: search (/) and dashboard (/analytics) ----------
+  var dashboardEl = $('dashboard');
+  // The tabs of the header keep the query and the filters.
+  function syncViewLinks() {
+    var st = copyState(state);
+    st.page = 1; st.sort = 'relevance'; st.per_page = null;
+    ['search', 'analytics'].forEach(function (v) {
+      var a = $('view-' + v);
+      a.href = stateUrl(st, v);
+      if (v === VIEW) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    });
+  }
+
+  var dashboardReady = null;
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement('script');
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error('cannot load ' + src)); };
+      document.head.appendChild(s);
+    });
+  }
+  // Chart.js and the dashboard are loaded on the dashboard only.
+  function loadDashboard() {
+    if (!dashboardReady) {
+      dashboardReady = loadScript('/vendor/chart.umd.min.js')
+        .then(function () { return loadScript('/analytics.js'); })
+        .then(function () { return window.kavoshDashboard; });
+    }
+    return dashboardReady;
+  }
+
+  function renderDashboard(data, dash) {
+    lastReply = data;
+    // The dashboard's counts never relax to "any word" (as /stats): none have every word.
+    var total = data.relaxed ? 0 : Number(data.total) || 0;
+    resultsEl.dataset.state = 'dashboard';
+    var s = faNumber(total) + ' سند';
+    if (state.q) s += ' برای «' + state.q + '»';
+    statusEl.textContent = s;
+    statusEl.dataset.total = String(total);
+    renderNotices(data);
+    clear(message);
+    message.hidden = true;
+    renderFacets(data.relaxed ? null : data.facets || {});
+    dashboardEl.hidden = false;
+    dash.update(state, total, data.relaxed ? [] : (data.facets && data.facets.year) || []);
+  }
+
+  // A click on a result, for the search insights (only counts per query and day are kept).
+  function reportClick(id, position) {
+    if (!state.q || state.analytics === 'false' || typeof fetch !== 'function') return;
+    fetch('/insights/click', {
+      method: 'POST', keepalive: true,
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },   // a simple request: no preflight
+      body: JSON.stringify({ query: state.q, id: String(id), position: position })
+    }).catch(function () { /* a lost click report is not the visitor's problem */ });
+  }
+
+  // What analytics.js shares with this page.
+  window.kavosh = {
+    MONTHS: MONTHS, KIND_LABELS: KIND_LABELS, faDigits: faDigits, latinDigits: latinDigits,
+    faNumber: faNumber, el: el, clear: clear, kindLabel: kindLabel, domainLabel: domainLabel,
+    domainParent: domainParent, normalizeDate: normalizeDate, copyState: copyState,
+    stateUrl: stateUrl, navigate: navigate, readReply: readReply
+  };
+
   // ---------- start ----------
+  document.documentElement.dataset.view = VIEW;
   // The filters fold away on a phone; on a wide screen they stay open.
   if (window.matchMedia && window.matchMedia('(max-width: 48rem)').matches) filtersPanel.open = false;
   syncForm();

@@ -14,6 +14,8 @@
  * server's KAVOSH_CORS_ORIGINS. Everything from the server is inserted as text, except the suggestion titles'
  * `title_html`, which the API has already HTML-escaped (only <mark> is markup).
  * Also usable from code: KavoshWidget.mount(element, { base: "https://SEARCH-HOST/" }).
+ * A document chosen among the suggestions is reported to the server's POST /insights/click (the text typed,
+ * the document's id and its position; the server keeps only counts per query and day).
  */
 (function () {
   'use strict';
@@ -144,8 +146,9 @@
       input.setAttribute('aria-activedescendant', items[i].id);
       if (items[i].scrollIntoView) items[i].scrollIntoView({ block: 'nearest' });
     }
-    function option(q, textNode, meta) {
+    function option(q, textNode, meta, hit) {
       var li = document.createElement('li');
+      if (hit) { li.dataset.id = hit.id; li.dataset.position = String(hit.position); }
       li.id = uid + '-o' + items.length;
       li.setAttribute('role', 'option');
       li.setAttribute('aria-selected', 'false');
@@ -175,13 +178,13 @@
         seen[text] = true;
         option(text, document.createTextNode(text), c && c.count != null ? fa(c.count) : '');
       });
-      (Array.isArray(data.hits) ? data.hits : []).forEach(function (h) {
+      (Array.isArray(data.hits) ? data.hits : []).forEach(function (h, i) {
         if (!h || !(h.title || h.title_html)) return;
         var span = document.createElement('span');
         if (h.title_html) span.innerHTML = h.title_html;   // server-escaped, <mark> only
         else span.textContent = h.title;
         var title = h.title || span.textContent;
-        option(title, span, KIND_LABELS[h.kind] || '');
+        option(title, span, KIND_LABELS[h.kind] || '', { id: h.id, position: i + 1 });
       });
       if (!items.length) return;
       list.hidden = false;
@@ -204,6 +207,20 @@
       if (!v.trim()) { seq++; close(); return; }
       timer = setTimeout(function () { fetchSuggest(v); }, 150);
     });
+    // A document chosen among the suggestions is a click on a result of the text typed (for the
+    // search insights, which keep only counts per query and day).
+    function reportChoice(li) {
+      if (!li || !li.dataset.id || typeof fetch !== 'function') return;
+      fetch(base + 'insights/click', {
+        method: 'POST', keepalive: true,
+        headers: { 'Content-Type': 'text/plain;charset=UTF-8' },   // a simple request: no preflight
+        body: JSON.stringify({ query: input.value, id: li.dataset.id, position: Number(li.dataset.position) })
+      }).catch(function () {});
+    }
+    list.addEventListener('click', function (e) {
+      reportChoice(e.target.closest && e.target.closest('li[role="option"]'));
+    });
+
     input.addEventListener('keydown', function (e) {
       if (e.isComposing) return;
       var open = !list.hidden && items.length > 0;
@@ -212,6 +229,7 @@
       else if (e.key === 'Escape' && open) { e.preventDefault(); seq++; close(); }
       else if (e.key === 'Enter' && open && active >= 0) {
         e.preventDefault();
+        reportChoice(items[active]);
         window.location.href = items[active].querySelector('a').href;
       }
     });

@@ -59,6 +59,28 @@ pub struct Document {
     pub domains: Option<Vec<String>>,
     pub url: Option<String>,
     pub source: Option<String>,
+    /// Where and when the crawler read it; `None` for documents from files and the API.
+    pub crawl: Option<CrawlRecord>,
+}
+
+/// The provenance of a crawled document: what the crawler needs to recognise it as its own
+/// and to ask the site whether it changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CrawlRecord {
+    /// The page's canonical URL, from which the document's id is derived.
+    pub canonical_url: String,
+    /// The site it was crawled for: the host (and port) of the crawl's start URL.
+    pub site: String,
+    /// The `ETag` the page was served with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// The `Last-Modified` the page was served with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// SHA-256 (hex) of what was read from the page: kind, title, date, number and body.
+    pub content_hash: String,
+    /// When the page was last fetched, UTC, `2026-12-06T07:06:43Z`.
+    pub fetched_at: String,
 }
 
 /// A document as stored in the index and returned by the API.
@@ -77,6 +99,9 @@ pub struct StoredDocument {
     pub domains: Vec<String>,
     pub url: Option<String>,
     pub source: Option<String>,
+    /// Present on crawled documents only; documents stored before crawling existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crawl: Option<CrawlRecord>,
 }
 
 impl Document {
@@ -94,6 +119,7 @@ impl Document {
             domains: self.domains.clone().unwrap_or_default(),
             url: self.url.clone(),
             source: self.source.clone(),
+            crawl: self.crawl.clone(),
         }
     }
 
@@ -131,6 +157,14 @@ impl Document {
             ),
             Some(_) => return Err("field \"number\" must be a non-negative integer".into()),
         };
+        // A dump or a restore carries a crawled document's provenance.
+        let crawl = match obj.remove("crawl") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                serde_json::from_value::<CrawlRecord>(v)
+                    .map_err(|e| format!("bad field \"crawl\": {e}"))?,
+            ),
+        };
         let partners = string_list(obj.remove("partners"), "partners")?;
         let domains = string_list(obj.remove("domains"), "domains")?;
         let kind = Kind::parse(&kind_text).ok_or_else(|| {
@@ -148,6 +182,7 @@ impl Document {
             domains,
             url,
             source,
+            crawl,
         }
         .validated()
     }
@@ -247,6 +282,38 @@ mod tests {
         assert_eq!(d.partners, Some(vec!["بانک ملی ایران".to_string()]));
         let stored = d.to_stored();
         assert_eq!(stored.date_jalali, "1404/09/25");
+        assert_eq!(stored.crawl, None);
+        assert!(!serde_json::to_string(&stored).unwrap().contains("crawl"));
+    }
+
+    #[test]
+    fn the_crawl_record_round_trips_and_old_json_still_reads() {
+        let record = json!({
+            "canonical_url": "https://mstp.ir/fa/news/12", "site": "mstp.ir",
+            "etag": "\"abc\"", "content_hash": "00ff", "fetched_at": "2026-12-06T07:06:43Z"
+        });
+        let d = Document::from_json(json!({
+            "id": "web-1", "kind": "news", "title": "خبر", "date": "1404/09/25",
+            "url": "https://mstp.ir/fa/news/12", "source": "crawl", "crawl": record
+        }))
+        .unwrap();
+        let crawl = d.crawl.clone().unwrap();
+        assert_eq!(crawl.etag.as_deref(), Some("\"abc\""));
+        assert_eq!(crawl.last_modified, None);
+        let stored = serde_json::to_string(&d.to_stored()).unwrap();
+        let back: StoredDocument = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back.crawl, Some(crawl));
+        let old = r#"{"id":"a","kind":"news","title":"t","body":"","date":"2025-12-16",
+            "date_jalali":"1404/09/25","number":null,"partners":[],"domains":[],"url":null,
+            "source":null}"#;
+        assert_eq!(
+            serde_json::from_str::<StoredDocument>(old).unwrap().crawl,
+            None
+        );
+        let bad = Document::from_json(json!({
+            "id": "x", "kind": "news", "title": "t", "date": "1404/01/01", "crawl": {"site": 1}
+        }));
+        assert!(bad.unwrap_err().contains("crawl"));
     }
 
     #[test]

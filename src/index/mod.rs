@@ -1,9 +1,30 @@
 //! The on-disk index: opening or creating it, writing documents (upsert by id, delete, commit)
 //! and reading them back. Every write that returns `Ok` is committed and visible to the next
 //! search.
+//!
+//! - [`schema`]: the fields; [`versions`]: which kavosh built an index, and the rule for
+//!   changing the schema; [`migrate`]: rebuilding an older index from its stored documents;
+//! - [`settings`]: named values kept beside the segments;
+//! - [`dump`]: every document and setting as NDJSON, and indexes restored from it;
+//!   [`snapshot`]: point-in-time copies of the index directory; [`backups`]: the directories
+//!   dumps and snapshots are kept in;
+//! - [`files`]: atomic replacement, syncs, and copies of kavosh's own files;
+//! - [`progress`]: how far long work has come.
+//!
+//! An index is opened either with its writer ([`SearchIndex::open_or_create`], one process at
+//! a time) or read-only ([`SearchIndex::open_read_only`]: no lock, beside a running writer,
+//! seeing what it has committed).
 
+pub mod backups;
+pub mod dump;
+pub mod files;
+pub mod migrate;
+pub mod progress;
+mod rebuild;
 pub mod schema;
 pub mod settings;
+pub mod snapshot;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -16,9 +37,12 @@ use tantivy::{
 };
 
 use crate::analysis::{name_key, register_tokenizers};
+use crate::calendar::Day;
 use crate::document::{Document, StoredDocument, Taxonomy};
+pub use progress::Progress;
 pub use schema::Fields;
 pub use settings::IndexSettings;
+pub use versions::INDEX_VERSION;
 
 /// Memory the index writer may use before flushing a segment.
 pub const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
@@ -69,65 +93,127 @@ impl std::ops::DerefMut for WriterGuard<'_> {
     }
 }
 
-/// The index with its reader and its single writer.
+/// Whether an index was opened to write or only to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    Write,
+    Read,
+}
+
+/// The index with its reader and, unless opened read-only, its single writer.
 pub struct SearchIndex {
     pub index: Index,
     pub fields: Fields,
     reader: IndexReader,
-    /// `None` only while [`SearchIndex::wait_merges`] swaps it (or after that failed).
+    /// `None` when read-only, and while [`SearchIndex::wait_merges`] swaps it (or after that
+    /// failed).
     writer: Mutex<Option<IndexWriter>>,
+    access: Access,
+    /// The index version it was built with (see [`versions`]).
+    version: u32,
     settings: IndexSettings,
     path: Option<PathBuf>,
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir`, creating the directory and an empty index when there is none.
+    /// Opens the index in `dir` with its writer, creating the directory and an empty index
+    /// when there is none. An index of an older version opens (searches work on it) but
+    /// refuses writes until [`migrate`] has rebuilt it; one of an unknown version is an error.
     pub fn open_or_create(dir: &Path) -> Result<SearchIndex, IndexError> {
+        migrate::finish_interrupted_switch(dir)?;
+        if dir.join("meta.json").exists() {
+            let index = Self::open_in(dir, Access::Write)?;
+            // The writer's lock is held: nothing else is migrating this index.
+            migrate::remove_leftovers(dir)?;
+            if index.version == INDEX_VERSION && versions::recorded(dir)?.is_none() {
+                versions::record_current(dir)?;
+            }
+            Ok(index)
+        } else {
+            let index = Self::create_in(dir)?;
+            versions::record_current(dir)?;
+            Ok(index)
+        }
+    }
+
+    /// Opens the index in `dir` to read only: no writer and no lock, so it works beside a
+    /// running `kavosh serve` and sees what that has committed. Indexes of older versions open
+    /// too ([`SearchIndex::version`] tells).
+    pub fn open_read_only(dir: &Path) -> Result<SearchIndex, IndexError> {
+        if !dir.join("meta.json").exists() {
+            if migrate::switch_was_interrupted(dir) {
+                return Err(IndexError(format!(
+                    "an upgrade of the index in {} was interrupted: kavosh migrate --index {} \
+                     finishes it",
+                    dir.display(),
+                    dir.display()
+                )));
+            }
+            return Err(IndexError(format!(
+                "there is no index in {} (kavosh ingest --index {} PATH... builds one)",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        Self::open_in(dir, Access::Read)
+    }
+
+    /// An index in memory (tests, benchmarks).
+    pub fn in_memory() -> Result<SearchIndex, IndexError> {
+        let (schema, _) = schema::build_schema();
+        Self::from_index(
+            Index::create_in_ram(schema),
+            Access::Write,
+            INDEX_VERSION,
+            None,
+        )
+    }
+
+    /// Creates a new index in `dir` (missing or empty) without recording its version: it
+    /// becomes a complete index only when the caller records it (a rebuild, a restore).
+    fn create_in(dir: &Path) -> Result<SearchIndex, IndexError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             IndexError(format!(
                 "cannot create index directory {}: {e}",
                 dir.display()
             ))
         })?;
-        let (schema, fields) = schema::build_schema();
-        let index = if dir.join("meta.json").exists() {
-            let index = Index::open_in_dir(dir).map_err(|e| {
-                IndexError(format!("cannot open the index in {}: {e}", dir.display()))
-            })?;
-            if index.schema() != schema {
-                return Err(IndexError(format!(
-                    "the index in {} was built by another version of kavosh; \
-                     ingest into a new directory (kavosh ingest --index NEW_DIR corpus/) \
-                     and point --index at it",
-                    dir.display()
-                )));
-            }
-            index
-        } else {
-            Index::create_in_dir(dir, schema).map_err(|e| {
-                IndexError(format!("cannot create an index in {}: {e}", dir.display()))
-            })?
-        };
-        Self::from_index(index, fields, Some(dir.to_path_buf()))
+        let (schema, _) = schema::build_schema();
+        let index = Index::create_in_dir(dir, schema)
+            .map_err(|e| IndexError(format!("cannot create an index in {}: {e}", dir.display())))?;
+        Self::from_index(index, Access::Write, INDEX_VERSION, Some(dir.to_path_buf()))
     }
 
-    /// An index in memory (tests, benchmarks).
-    pub fn in_memory() -> Result<SearchIndex, IndexError> {
-        let (schema, fields) = schema::build_schema();
-        Self::from_index(Index::create_in_ram(schema), fields, None)
+    fn open_in(dir: &Path, access: Access) -> Result<SearchIndex, IndexError> {
+        let index = Index::open_in_dir(dir)
+            .map_err(|e| IndexError(format!("cannot open the index in {}: {e}", dir.display())))?;
+        let version = versions::of_index(dir, &index)?;
+        Self::from_index(index, access, version, Some(dir.to_path_buf()))
     }
 
     fn from_index(
         index: Index,
-        fields: Fields,
+        access: Access,
+        version: u32,
         path: Option<PathBuf>,
     ) -> Result<SearchIndex, IndexError> {
+        let fields = Fields::resolve(&index.schema()).map_err(|e| {
+            let dir = path.as_deref().unwrap_or(Path::new("memory"));
+            IndexError(format!(
+                "the index in {} cannot be read by this kavosh: {e}; {}",
+                dir.display(),
+                versions::upgrade_advice(dir, version)
+            ))
+        })?;
         register_tokenizers(index.tokenizers());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = new_writer(&index)?;
+        let writer = match access {
+            Access::Write => Some(new_writer(&index)?),
+            Access::Read => None,
+        };
         let settings = match &path {
             Some(dir) => IndexSettings::on_disk(dir),
             None => IndexSettings::in_memory(),
@@ -136,10 +222,18 @@ impl SearchIndex {
             index,
             fields,
             reader,
-            writer: Mutex::new(Some(writer)),
+            writer: Mutex::new(writer),
+            access,
+            version,
             settings,
             path,
         })
+    }
+
+    /// The index version it was built with: [`INDEX_VERSION`], or older (then it refuses
+    /// writes until migrated).
+    pub fn version(&self) -> u32 {
+        self.version
     }
 
     /// Waits until the segment merges started by earlier commits (and those they lead to) have
@@ -189,8 +283,24 @@ impl SearchIndex {
         let mut writer = self.lock_writer()?;
         for doc in docs {
             writer.delete_term(Term::from_field_text(self.fields.id, &doc.id));
-            writer.add_document(self.to_tantivy(doc))?;
+            writer.add_document(self.to_tantivy(&doc.to_stored(), doc.date))?;
         }
+        self.commit(&mut writer)
+    }
+
+    /// Adds a document exactly as it was stored (a rebuild, a restore: partners and domains
+    /// are not extracted again), without replacing one of the same id and without committing.
+    pub(crate) fn add_stored(&self, doc: &StoredDocument) -> Result<(), IndexError> {
+        let date = Day::parse(&doc.date)
+            .map_err(|e| IndexError(format!("document {:?}: bad date: {e}", doc.id)))?;
+        let writer = self.lock_writer()?;
+        writer.add_document(self.to_tantivy(doc, date))?;
+        Ok(())
+    }
+
+    /// Commits what [`SearchIndex::add_stored`] added.
+    pub(crate) fn commit_added(&self) -> Result<(), IndexError> {
+        let mut writer = self.lock_writer()?;
         self.commit(&mut writer)
     }
 
@@ -205,7 +315,34 @@ impl SearchIndex {
         Ok(existed)
     }
 
+    /// Deletes the documents with these ids in one commit; the number that existed.
+    pub fn delete_ids(&self, ids: &[String]) -> Result<usize, IndexError> {
+        let existing = ids
+            .iter()
+            .filter_map(|id| self.get(id).transpose())
+            .collect::<Result<Vec<_>, _>>()?
+            .len();
+        if existing > 0 {
+            let mut writer = self.lock_writer()?;
+            for id in ids {
+                writer.delete_term(Term::from_field_text(self.fields.id, id));
+            }
+            self.commit(&mut writer)?;
+        }
+        Ok(existing)
+    }
+
     fn lock_writer(&self) -> Result<WriterGuard<'_>, IndexError> {
+        let dir = self.path.as_deref().unwrap_or(Path::new("memory"));
+        if self.access == Access::Read {
+            return Err(IndexError(format!(
+                "the index in {} was opened read-only",
+                dir.display()
+            )));
+        }
+        if self.version < INDEX_VERSION {
+            return Err(IndexError(versions::upgrade_advice(dir, self.version)));
+        }
         let guard = self
             .writer
             .lock()
@@ -246,7 +383,28 @@ impl SearchIndex {
         searcher: &Searcher,
         address: tantivy::DocAddress,
     ) -> Result<StoredDocument, IndexError> {
-        let doc: TantivyDocument = searcher.doc(address)?;
+        self.parse_stored(&searcher.doc(address)?)
+    }
+
+    /// Calls `each` with every document of one commit (`searcher`'s), as stored, segment by
+    /// segment in storage order.
+    pub fn for_each_stored(
+        &self,
+        searcher: &Searcher,
+        mut each: impl FnMut(StoredDocument) -> Result<(), IndexError>,
+    ) -> Result<(), IndexError> {
+        for segment in searcher.segment_readers() {
+            let store = segment
+                .get_store_reader(1)
+                .map_err(|e| IndexError(format!("cannot read the stored documents: {e}")))?;
+            for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
+                each(self.parse_stored(&doc?)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn parse_stored(&self, doc: &TantivyDocument) -> Result<StoredDocument, IndexError> {
         let json = doc
             .get_first(self.fields.document)
             .and_then(|v| v.as_str())
@@ -255,16 +413,16 @@ impl SearchIndex {
             .map_err(|e| IndexError(format!("a stored document is unreadable: {e}")))
     }
 
-    fn to_tantivy(&self, doc: &Document) -> TantivyDocument {
+    /// The tantivy document of a stored document dated `date` (its `date`, parsed).
+    fn to_tantivy(&self, stored: &StoredDocument, date: Day) -> TantivyDocument {
         let f = &self.fields;
-        let stored = doc.to_stored();
         let mut t = TantivyDocument::new();
-        t.add_text(f.id, &doc.id);
-        t.add_text(f.kind, doc.kind.as_str());
-        t.add_text(f.title, &doc.title);
-        t.add_text(f.title_exact, &doc.title);
-        t.add_text(f.body, &doc.body);
-        t.add_text(f.body_exact, &doc.body);
+        t.add_text(f.id, &stored.id);
+        t.add_text(f.kind, stored.kind.as_str());
+        t.add_text(f.title, &stored.title);
+        t.add_text(f.title_exact, &stored.title);
+        t.add_text(f.body, &stored.body);
+        t.add_text(f.body_exact, &stored.body);
         for p in &stored.partners {
             t.add_text(f.partner, p);
             t.add_text(f.partner_key, name_key(p));
@@ -282,16 +440,16 @@ impl SearchIndex {
         }
         t.add_date(
             f.date,
-            DateTime::from_timestamp_secs(doc.date.days_since_epoch() * 86_400),
+            DateTime::from_timestamp_secs(date.days_since_epoch() * 86_400),
         );
-        t.add_u64(f.year, doc.date.jalali.0 as u64);
-        t.add_u64(f.month, doc.date.jalali_month_key());
-        if let Some(n) = doc.number {
+        t.add_u64(f.year, date.jalali.0 as u64);
+        t.add_u64(f.month, date.jalali_month_key());
+        if let Some(n) = stored.number {
             t.add_u64(f.number, n);
         }
         t.add_text(
             f.document,
-            serde_json::to_string(&stored).expect("a document serializes"),
+            serde_json::to_string(stored).expect("a document serializes"),
         );
         t
     }

@@ -4,9 +4,13 @@
 //! Each text (title, body) is indexed two ways (see `analysis::TermSet`): stemmed (`title`,
 //! `body`) and exact (`title_exact`, `body_exact`: exactness, phrases, completions and typo
 //! expansions). The original document is stored once, as JSON, in `document`.
+//!
+//! Changing the schema (or the terms the analyzer gives documents) makes a new index version:
+//! see `super::versions` for what must come with it.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Type,
 };
 
 use crate::analysis::TermSet;
@@ -58,21 +62,58 @@ fn text(set: TermSet) -> TextOptions {
 /// Builds the schema and its field handles.
 pub fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let fields = Fields {
-        id: b.add_text_field("id", STRING | FAST),
-        kind: b.add_text_field("kind", STRING | FAST),
-        title: b.add_text_field("title", text(TermSet::Stemmed)),
-        title_exact: b.add_text_field("title_exact", text(TermSet::Exact)),
-        body: b.add_text_field("body", text(TermSet::Stemmed)),
-        body_exact: b.add_text_field("body_exact", text(TermSet::Exact)),
-        partner: b.add_text_field("partner", STRING | FAST),
-        partner_key: b.add_text_field("partner_key", STRING),
-        domain: b.add_text_field("domain", STRING | FAST),
-        date: b.add_date_field("date", INDEXED | FAST),
-        year: b.add_u64_field("year", INDEXED | FAST),
-        month: b.add_u64_field("month", INDEXED | FAST),
-        number: b.add_u64_field("number", INDEXED | FAST),
-        document: b.add_text_field("document", STORED),
-    };
-    (b.build(), fields)
+    b.add_text_field("id", STRING | FAST);
+    b.add_text_field("kind", STRING | FAST);
+    b.add_text_field("title", text(TermSet::Stemmed));
+    b.add_text_field("title_exact", text(TermSet::Exact));
+    b.add_text_field("body", text(TermSet::Stemmed));
+    b.add_text_field("body_exact", text(TermSet::Exact));
+    b.add_text_field("partner", STRING | FAST);
+    b.add_text_field("partner_key", STRING);
+    b.add_text_field("domain", STRING | FAST);
+    b.add_date_field("date", INDEXED | FAST);
+    b.add_u64_field("year", INDEXED | FAST);
+    b.add_u64_field("month", INDEXED | FAST);
+    b.add_u64_field("number", INDEXED | FAST);
+    b.add_text_field("document", STORED);
+    let schema = b.build();
+    let fields = Fields::resolve(&schema).expect("the schema has every field");
+    (schema, fields)
+}
+
+impl Fields {
+    /// The handles of the fields kavosh uses, found by name: an index of an older version (see
+    /// `super::versions`) has them at other places, and may have others besides. An error names
+    /// a field that is missing or holds another type.
+    pub fn resolve(schema: &Schema) -> Result<Fields, String> {
+        let field = |name: &str, expected: Type| {
+            let field = schema
+                .get_field(name)
+                .map_err(|_| format!("it has no field {name:?}"))?;
+            let found = schema.get_field_entry(field).field_type().value_type();
+            if found == expected {
+                Ok(field)
+            } else {
+                Err(format!(
+                    "its field {name:?} holds {found:?}, not {expected:?}"
+                ))
+            }
+        };
+        Ok(Fields {
+            id: field("id", Type::Str)?,
+            kind: field("kind", Type::Str)?,
+            title: field("title", Type::Str)?,
+            title_exact: field("title_exact", Type::Str)?,
+            body: field("body", Type::Str)?,
+            body_exact: field("body_exact", Type::Str)?,
+            partner: field("partner", Type::Str)?,
+            partner_key: field("partner_key", Type::Str)?,
+            domain: field("domain", Type::Str)?,
+            date: field("date", Type::Date)?,
+            year: field("year", Type::U64)?,
+            month: field("month", Type::U64)?,
+            number: field("number", Type::U64)?,
+            document: field("document", Type::Str)?,
+        })
+    }
 }

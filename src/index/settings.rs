@@ -6,8 +6,7 @@
 
 use std::any::Any;
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -179,19 +178,8 @@ fn read_value(path: &Path) -> Result<Option<Value>, IndexError> {
 fn write_atomically(dir: &Path, name: &str, value: &Value) -> Result<(), IndexError> {
     fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let target = dir.join(format!("{name}.json"));
-    let temporary = dir.join(format!(".{name}.json.tmp"));
     let bytes = serde_json::to_vec_pretty(value).expect("a JSON value serializes");
-    let write = || -> std::io::Result<()> {
-        let mut file = File::create(&temporary)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        fs::rename(&temporary, &target)?;
-        File::open(dir)?.sync_all()
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&temporary);
-        io_error(&target, e)
-    })
+    super::files::write_atomically(&target, &bytes).map_err(|e| io_error(&target, e))
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> IndexError {

@@ -1,7 +1,9 @@
-//! Documents in: the park's pages (`.txt`) and NDJSON (`.ndjson`, `.jsonl`) from files and
-//! directories, or a request body; partners and domains extracted when the source gives none.
+//! Documents in: the park's pages (`.txt`), web pages (`.html`, `.htm`) and NDJSON (`.ndjson`,
+//! `.jsonl`) from files and directories, or a request body; partners and domains extracted when
+//! the source gives none.
 //!
 //! - [`page`]: the page format;
+//! - [`html`]: web pages, read with no configuration (what the crawler feeds);
 //! - [`partners`]: partner extraction from titles and lead sentences;
 //! - [`domains`]: domain assignment from the taxonomy's keywords.
 //!
@@ -9,6 +11,7 @@
 //! when others fail.
 
 pub mod domains;
+pub mod html;
 pub mod page;
 pub mod partners;
 
@@ -22,6 +25,7 @@ use serde_json::Value;
 
 use crate::document::Document;
 use crate::index::{IndexError, SearchIndex};
+use crate::progress::Progress;
 
 /// Documents indexed per commit in a large ingest.
 pub const BATCH_SIZE: usize = 20_000;
@@ -79,71 +83,138 @@ pub fn settle(mut doc: Document) -> Document {
 /// id and committing per [`BATCH_SIZE`] documents and at the end, then waits for the segment
 /// merges the commits started.
 pub fn ingest_paths(index: &SearchIndex, paths: &[PathBuf]) -> Result<IngestReport, IndexError> {
+    ingest_paths_showing(index, paths, &Progress::hidden())
+}
+
+/// [`ingest_paths`], reporting to `progress` the documents read and the bytes of input read
+/// out of the total of every file found.
+pub fn ingest_paths_showing(
+    index: &SearchIndex,
+    paths: &[PathBuf],
+    progress: &Progress,
+) -> Result<IngestReport, IndexError> {
     let started = Instant::now();
+    let mut found = Vec::new();
+    for path in paths {
+        walk(path, &mut found);
+    }
+    progress.set_total_bytes(
+        found
+            .iter()
+            .filter_map(|f| match f {
+                Found::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+                Found::Refused(..) => None,
+            })
+            .sum(),
+    );
     let mut run = Run {
         index,
         report: IngestReport::default(),
         batch: Vec::new(),
+        progress,
     };
-    for path in paths {
-        run.path(path)?;
+    for f in found {
+        match f {
+            Found::File(path) => {
+                let file_start = progress.bytes_done();
+                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                run.file(&path)?;
+                progress.set_bytes_done(file_start + size);
+            }
+            Found::Refused(path, reason) => run.reject(&path, 1, reason),
+        }
     }
+    progress.set_stage("committing");
     run.flush()?;
     if run.report.indexed > 0 {
         // Leave the index merged as the merge policy wants, not in the small segments of
         // each batch (a CLI ingest exits right after this).
+        progress.set_stage("merging segments");
         index.wait_merges()?;
     }
     run.report.seconds = started.elapsed().as_secs_f64();
     Ok(run.report)
 }
 
+/// What a walk over the paths given finds, in order: files to read, and paths refused.
+enum Found {
+    File(PathBuf),
+    Refused(PathBuf, String),
+}
+
+/// Finds the files under `path` (itself, or a directory's ingestible files, recursively, in
+/// name order).
+fn walk(path: &Path, found: &mut Vec<Found>) {
+    if !path.exists() {
+        found.push(Found::Refused(
+            path.into(),
+            "no such file or directory".into(),
+        ));
+        return;
+    }
+    if !path.is_dir() {
+        found.push(Found::File(path.into()));
+        return;
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            found.push(Found::Refused(
+                path.into(),
+                format!("cannot read directory: {e}"),
+            ));
+            return;
+        }
+    };
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() || is_ingestible(&entry) {
+            walk(&entry, found);
+        }
+    }
+}
+
 struct Run<'a> {
     index: &'a SearchIndex,
     report: IngestReport,
     batch: Vec<Document>,
+    progress: &'a Progress,
 }
 
 impl Run<'_> {
-    fn path(&mut self, path: &Path) -> Result<(), IndexError> {
-        if !path.exists() {
-            self.reject(path, 1, "no such file or directory".into());
-            return Ok(());
-        }
-        if path.is_dir() {
-            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-                Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-                Err(e) => {
-                    self.reject(path, 1, format!("cannot read directory: {e}"));
-                    return Ok(());
-                }
-            };
-            entries.sort();
-            for entry in entries {
-                if entry.is_dir() || is_ingestible(&entry) {
-                    self.path(&entry)?;
-                }
-            }
-            return Ok(());
-        }
+    fn file(&mut self, path: &Path) -> Result<(), IndexError> {
         match extension(path).as_deref() {
             Some("ndjson" | "jsonl") => self.ndjson(path),
             Some("txt") => self.page(path),
+            Some("html" | "htm") => self.html(path),
             _ => {
-                self.reject(path, 1, "not a .txt page or .ndjson/.jsonl file".into());
+                self.reject(
+                    path,
+                    1,
+                    "not a .txt page, an .html page or an .ndjson/.jsonl file".into(),
+                );
                 Ok(())
             }
         }
     }
 
-    fn page(&mut self, path: &Path) -> Result<(), IndexError> {
+    /// One more record read.
+    fn read_one(&mut self) {
         self.report.read += 1;
-        let bytes = match read_bounded(path) {
-            Ok(b) => b,
-            Err(reason) => {
-                self.reject(path, 1, reason);
-                return Ok(());
-            }
+        self.progress.add_items(1);
+    }
+
+    /// The bytes of a page file (one record), or `None` when it was rejected.
+    fn read_file(&mut self, path: &Path) -> Option<Vec<u8>> {
+        self.read_one();
+        read_bounded(path)
+            .map_err(|reason| self.reject(path, 1, reason))
+            .ok()
+    }
+
+    fn page(&mut self, path: &Path) -> Result<(), IndexError> {
+        let Some(bytes) = self.read_file(path) else {
+            return Ok(());
         };
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -153,14 +224,33 @@ impl Run<'_> {
                 return Ok(());
             }
         };
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match page::parse_page(&id, &path.to_string_lossy(), &text) {
+        match page::parse_page(&file_id(path), &path.to_string_lossy(), &text) {
             Ok(doc) => self.accept(doc),
             Err(e) => {
                 self.reject(path, e.line, e.reason);
+                Ok(())
+            }
+        }
+    }
+
+    /// A saved web page, read as the crawler reads pages.
+    fn html(&mut self, path: &Path) -> Result<(), IndexError> {
+        let Some(bytes) = self.read_file(path) else {
+            return Ok(());
+        };
+        let url = std::path::absolute(path)
+            .ok()
+            .and_then(|p| url::Url::from_file_path(p).ok())
+            .unwrap_or_else(|| url::Url::parse("file:///").expect("a valid URL"));
+        let reading = html::read_html(&bytes, None, &url, &html::HtmlOptions::default());
+        match reading
+            .article
+            .map_err(|not| format!("not an article: {not}"))
+            .and_then(|a| a.into_document(file_id(path), None, path.to_string_lossy().into_owned()))
+        {
+            Ok(doc) => self.accept(doc),
+            Err(reason) => {
+                self.reject(path, 1, reason);
                 Ok(())
             }
         }
@@ -190,10 +280,11 @@ impl Run<'_> {
                 return Ok(());
             }
             line_no += 1;
+            self.progress.add_bytes(read as u64);
             if buf.iter().all(u8::is_ascii_whitespace) && !too_long {
                 continue;
             }
-            self.report.read += 1;
+            self.read_one();
             if too_long {
                 self.reject(
                     path,
@@ -242,16 +333,25 @@ impl Run<'_> {
     }
 }
 
+/// A page file's id: its name without the extension.
+fn file_id(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn extension(path: &Path) -> Option<String> {
     path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
 }
 
 fn is_ingestible(path: &Path) -> bool {
-    matches!(extension(path).as_deref(), Some("txt" | "ndjson" | "jsonl"))
-        && path
-            .file_name()
-            .is_none_or(|n| !n.to_string_lossy().starts_with('.'))
+    matches!(
+        extension(path).as_deref(),
+        Some("txt" | "html" | "htm" | "ndjson" | "jsonl")
+    ) && path
+        .file_name()
+        .is_none_or(|n| !n.to_string_lossy().starts_with('.'))
         && path
             .file_name()
             .is_none_or(|n| n.to_string_lossy().to_ascii_lowercase() != "readme.txt")
@@ -383,6 +483,49 @@ mod tests {
             parse_body("  ")[0].as_ref().unwrap_err().reason,
             "empty body"
         );
+    }
+
+    #[test]
+    fn progress_counts_records_and_bytes_across_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = |id: &str, title: &str| {
+            format!(
+                r#"{{"id":"{id}","kind":"news","title":"{title}","date":"1404/01/0{}"}}"#,
+                id.len()
+            )
+        };
+        let a = format!(
+            "{}\n\n{}\n{{bad\n",
+            doc("a1", "خبر یکم"),
+            doc("a22", "خبر دوم")
+        );
+        let b = format!("{}\r\n", doc("b1", "خبر سوم"));
+        std::fs::write(dir.path().join("a.ndjson"), &a).unwrap();
+        std::fs::create_dir(dir.path().join("more")).unwrap();
+        std::fs::write(dir.path().join("more").join("b.jsonl"), &b).unwrap();
+        std::fs::write(dir.path().join("more").join("notes.md"), "skipped").unwrap();
+        let page = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mou-054.txt");
+        let index = SearchIndex::in_memory().unwrap();
+        let progress = Progress::hidden();
+        let paths = [
+            dir.path().to_path_buf(),
+            PathBuf::from(page),
+            dir.path().join("missing.ndjson"),
+        ];
+        let report = ingest_paths_showing(&index, &paths, &progress).unwrap();
+        assert_eq!((report.read, report.indexed), (5, 4));
+        assert_eq!(
+            progress.items_done(),
+            5,
+            "every record read, across the files"
+        );
+        let page_bytes = std::fs::metadata(page).unwrap().len();
+        assert_eq!(
+            progress.bytes_done(),
+            (a.len() + b.len()) as u64 + page_bytes,
+            "every byte of every file found"
+        );
+        assert_eq!(report.rejected.len(), 2, "{:?}", report.rejected);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! missing time. The id is the file name without its extension.
 
 use crate::analysis::{fold, name_key};
-use crate::calendar::Day;
+use crate::calendar::{Day, dates_in};
 use crate::document::{Document, Kind};
 
 /// A page that cannot be read, with the 1-based line the problem is on.
@@ -37,7 +37,7 @@ pub fn parse_page(id: &str, source: &str, text: &str) -> Result<Document, PageEr
     let (kind_line, kind_text) = content
         .next()
         .ok_or_else(|| err(publisher_line + 1, "missing the «جزئیات …» line".into()))?;
-    let kind = page_kind(kind_text).ok_or_else(|| {
+    let kind = kind_label(kind_text).ok_or_else(|| {
         err(
             kind_line + 1,
             format!(
@@ -84,13 +84,14 @@ pub fn parse_page(id: &str, source: &str, text: &str) -> Result<Document, PageEr
         domains: None,
         url: None,
         source: Some(source.to_string()),
+        crawl: None,
     }
     .validated()
     .map_err(|reason| err(1, reason))
 }
 
 /// `جزئیات تفاهم نامه` → agreement, `جزئیات خبر` → news, in any spelling.
-fn page_kind(line: &str) -> Option<Kind> {
+pub fn kind_label(line: &str) -> Option<Kind> {
     let key = name_key(line);
     if key == name_key("جزئیات تفاهم نامه") {
         Some(Kind::Agreement)
@@ -101,29 +102,27 @@ fn page_kind(line: &str) -> Option<Kind> {
     }
 }
 
-/// The date (Jalali `YYYY/MM/DD`, any digits) and the MoU number (after `شماره`), if any.
+/// The date (Jalali `YYYY/MM/DD`, any digits, or as [`dates_in`] reads dates) and the MoU
+/// number (after `شماره`), if any.
 fn parse_metadata(line: &str) -> Result<(Day, Option<u64>), String> {
-    let folded = fold(line);
-    let date_text = folded
-        .split(|c: char| c.is_whitespace())
-        .find(|w| {
-            let parts: Vec<&str> = w.split('/').collect();
-            parts.len() == 3
-                && parts
-                    .iter()
-                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        })
-        .ok_or_else(|| format!("no date (YYYY/MM/DD) in the date line {:?}", line.trim()))?;
-    let date = Day::parse(date_text).map_err(|e| e.0)?;
-    let number = folded.split_once("شماره").and_then(|(_, rest)| {
-        let digits: String = rest
-            .chars()
-            .skip_while(|c| !c.is_ascii_digit())
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        digits.parse().ok()
-    });
-    Ok((date, number))
+    let date = dates_in(line)
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("no date (YYYY/MM/DD) in the date line {:?}", line.trim()))?
+        .map_err(|e| e.0)?;
+    Ok((date, number_after(line, "شماره")))
+}
+
+/// The number written after `label` in `text` (digits in any script), if any.
+pub fn number_after(text: &str, label: &str) -> Option<u64> {
+    let folded = fold(text);
+    let (_, rest) = folded.split_once(&fold(label))?;
+    let digits: String = rest
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
 }
 
 #[cfg(test)]

@@ -134,6 +134,8 @@ pub struct Hit {
     pub number: Option<u64>,
     pub partners: Vec<String>,
     pub domains: Vec<String>,
+    /// The page the document was crawled from (or the `url` it was given); null when none.
+    pub url: Option<String>,
     /// BM25 score (null when sorted by date).
     pub score: Option<f32>,
     pub highlights: Highlights,
@@ -504,6 +506,7 @@ fn to_hit(doc: StoredDocument, score: Option<f32>, terms: &query::MatchedTerms) 
         number: doc.number,
         partners: doc.partners,
         domains: doc.domains,
+        url: doc.url,
         score,
     }
 }

@@ -1,5 +1,6 @@
 //! The search page's files (`web/`), compiled into the binary and served at fixed paths with
-//! their content types. Each carries an ETag so browsers revalidate cheaply; the fonts, which
+//! their content types. `/analytics` is the same page showing its dashboard (`analytics.js`,
+//! drawn with the vendored Chart.js). Each carries an ETag so browsers revalidate cheaply; the fonts, which
 //! do not change, are cached for a week and may be loaded by pages on other sites (the
 //! embeddable widget).
 
@@ -30,6 +31,26 @@ pub const ASSETS: &[Asset] = &[
         path: "/app.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../web/app.js"),
+    },
+    Asset {
+        path: "/analytics",
+        content_type: "text/html; charset=utf-8",
+        bytes: include_bytes!("../../web/index.html"),
+    },
+    Asset {
+        path: "/analytics.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../web/analytics.js"),
+    },
+    Asset {
+        path: "/vendor/chart.umd.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../web/vendor/chart.umd.min.js"),
+    },
+    Asset {
+        path: "/vendor/chart.js-LICENSE.md",
+        content_type: "text/plain; charset=utf-8",
+        bytes: include_bytes!("../../web/vendor/chart.js-LICENSE.md"),
     },
     Asset {
         path: "/style.css",

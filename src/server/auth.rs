@@ -1,6 +1,7 @@
-//! Write access: `POST`, `PUT` and `DELETE` need `Authorization: Bearer <KAVOSH_API_KEY>`.
-//! A missing or wrong key is a 401; with no key configured every write is a 403. The key is
-//! compared in time that depends only on the configured key's length.
+//! Write access: `POST`, `PUT` and `DELETE` need `Authorization: Bearer <KAVOSH_API_KEY>`, and
+//! so do the search insights (`GET /insights…`). A missing or wrong key is a 401; with no key
+//! configured every guarded route is a 403. The key is compared in time that depends only on
+//! the configured key's length.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
@@ -20,12 +21,22 @@ pub async fn require_key(
     Ok(next.run(request).await)
 }
 
-/// Whether the request's headers carry the configured key.
+/// Whether the request's headers carry the configured key, for a write.
 pub fn check(configured: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError> {
+    check_for("writes", configured, headers)
+}
+
+/// Whether the request's headers carry the configured key; `guarded` names what the key
+/// guards in the messages (`writes`, `search insights`).
+pub fn check_for(
+    guarded: &str,
+    configured: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
     let Some(key) = configured else {
-        return Err(ApiError::forbidden(
-            "writes are disabled: the server has no API key (set KAVOSH_API_KEY)",
-        ));
+        return Err(ApiError::forbidden(format!(
+            "{guarded} are disabled: the server has no API key (set KAVOSH_API_KEY)"
+        )));
     };
     let given = headers
         .get(header::AUTHORIZATION)
@@ -34,9 +45,9 @@ pub fn check(configured: Option<&str>, headers: &HeaderMap) -> Result<(), ApiErr
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     match given {
-        None => Err(ApiError::unauthorized(
-            "writes need the header Authorization: Bearer <API key>",
-        )),
+        None => Err(ApiError::unauthorized(format!(
+            "{guarded} need the header Authorization: Bearer <API key>"
+        ))),
         Some(token) if same_key(token.as_bytes(), key.as_bytes()) => Ok(()),
         Some(_) => Err(ApiError::unauthorized("wrong API key")),
     }

@@ -80,6 +80,15 @@ impl ApiError {
         )
     }
 
+    /// A body over a route's own limit, smaller than [`MAX_BODY_BYTES`].
+    pub fn payload_too_large_for(what: &str, limit_bytes: usize) -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("{what} is at most {limit_bytes} bytes"),
+        )
+    }
+
     /// A request that ran past its time `limit`; a write may still be committed.
     pub fn timeout(limit: Duration, write: bool) -> ApiError {
         let advice = if write {

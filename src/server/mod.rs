@@ -8,6 +8,10 @@
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
 //! - [`assets`] are the search page's files, compiled into the binary;
+//! - [`upgrade`] serves an index of an older version while it is rebuilt;
+//! - [`insights`] counts what visitors search for and reports it to the key's holder;
+//! - [`crawl`] reports the background crawls of `serve --crawl`;
+//! - [`backups`] are dumps and snapshots, written in the background;
 //! - [`synonyms`] reads and replaces the synonyms queries expand with.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
@@ -15,13 +19,17 @@
 
 pub mod assets;
 pub mod auth;
+pub mod backups;
+pub mod crawl;
 pub mod documents;
 pub mod error;
+pub mod insights;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod routes;
 pub mod synonyms;
+pub mod upgrade;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,7 +40,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -43,8 +51,13 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::index::SearchIndex;
+use crate::crawl::CrawlOptions;
+use crate::crawl::schedule::CrawlSchedule;
+use crate::index::{SearchIndex, migrate};
+use crate::insights::{Insights, InsightsConfig};
+use backups::Backups;
 use error::ApiError;
+use upgrade::ServedIndex;
 
 /// Largest request body (10 MiB).
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -59,22 +72,35 @@ const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    pub index: Arc<SearchIndex>,
+    /// The index to search and write; `index.current()` for each request.
+    pub index: Arc<ServedIndex>,
     /// The key writes must present; `None` refuses every write (403).
     pub api_key: Option<Arc<str>>,
     pub metrics: PrometheusHandle,
     /// Origins allowed to call the API from a browser; empty: no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
+    /// What visitors search for; [`AppState::new`] counts in memory only, `serve` keeps the
+    /// counts in the index settings.
+    pub insights: Arc<Insights>,
+    /// The background crawls, when the server crawls (`GET /crawl`).
+    pub crawl: Option<Arc<CrawlSchedule>>,
+    /// Dumps and snapshots: their directories and the ones in progress.
+    pub backups: Arc<Backups>,
 }
 
 impl AppState {
-    /// State over `index`; an empty `api_key` counts as none.
+    /// State over `index`; an empty `api_key` counts as none. Dumps and snapshots go beside
+    /// the index.
     pub fn new(index: Arc<SearchIndex>, api_key: Option<&str>) -> AppState {
+        let backups = Arc::new(Backups::beside(index.path()));
         AppState {
-            index,
+            backups,
+            index: Arc::new(ServedIndex::new(index)),
             api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
             metrics: metrics::handle(),
             cors_origins: Vec::new(),
+            insights: Arc::new(Insights::new(InsightsConfig::default())),
+            crawl: None,
         }
     }
 }
@@ -90,6 +116,9 @@ pub fn router(state: AppState) -> Router {
     // woff2 fonts are compressed already.
     let compress = SizeAbove::default().and(NotForContentType::const_new("font/"));
     let writes = axum::middleware::from_fn_with_state(state.clone(), auth::require_key);
+    let upgrading =
+        axum::middleware::from_fn_with_state(state.clone(), upgrade::refuse_while_upgrading);
+    let insights_key = axum::middleware::from_fn_with_state(state.clone(), insights::require_key);
     let api = Router::new()
         .route("/search", get(routes::search))
         .route("/suggest", get(routes::suggest))
@@ -97,26 +126,58 @@ pub fn router(state: AppState) -> Router {
         .route("/aggregate", axum::routing::post(routes::aggregate))
         .route(
             "/documents",
-            axum::routing::post(routes::post_documents).route_layer(writes.clone()),
+            axum::routing::post(routes::post_documents)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone()),
         )
         .route(
             "/documents/{id}",
             axum::routing::put(routes::put_document)
                 .delete(routes::delete_document)
+                .route_layer(upgrading.clone())
                 .route_layer(writes.clone())
                 .get(routes::get_document),
         )
         .route(
             "/synonyms",
             axum::routing::put(synonyms::put_synonyms)
-                .route_layer(writes)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone())
                 .get(synonyms::get_synonyms),
+        )
+        .route(
+            "/dumps",
+            post(backups::post_dump)
+                .route_layer(upgrading.clone())
+                .get(backups::list_dumps)
+                .route_layer(writes.clone()),
+        )
+        .route(
+            "/snapshots",
+            post(backups::post_snapshot)
+                .route_layer(upgrading)
+                .get(backups::list_snapshots)
+                .route_layer(writes),
         )
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))
         .route("/analyze", get(routes::analyze))
-        .route("/taxonomy", get(routes::taxonomy));
+        .route("/taxonomy", get(routes::taxonomy))
+        .route(
+            "/insights",
+            get(insights::overview).route_layer(insights_key.clone()),
+        )
+        .route(
+            "/insights/queries",
+            get(insights::queries).route_layer(insights_key),
+        )
+        .route(
+            "/insights/click",
+            axum::routing::post(insights::click)
+                .route_layer(DefaultBodyLimit::max(insights::MAX_CLICK_BYTES)),
+        )
+        .route("/crawl", get(crawl::status));
     assets::routes(api)
         .fallback(routes::no_route)
         .with_state(state)
@@ -164,11 +225,19 @@ pub struct Config {
     /// Documents to ingest when the index is empty.
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
+    pub insights: InsightsConfig,
+    /// Sites to crawl at start and every `crawl_every` (the corpus is then not ingested).
+    pub crawl: Option<CrawlOptions>,
+    pub crawl_every: Duration,
+    /// Where dumps and snapshots go (default: beside the index, `DIR.dumps`, `DIR.snapshots`).
+    pub dumps: Option<PathBuf>,
+    pub snapshots: Option<PathBuf>,
 }
 
-/// Opens the index (ingesting the corpus into an empty one), serves until SIGINT or SIGTERM,
-/// then lets in-flight requests finish. Every write commits before it is answered, so
-/// stopping leaves nothing half-written.
+/// Opens the index (ingesting the corpus into an empty one, unless the server crawls; upgrading
+/// one of an older version in the background, see [`upgrade`]), starts the background crawls,
+/// serves until SIGINT or SIGTERM, then lets in-flight requests finish. Every write commits
+/// before it is answered, so stopping leaves nothing half-written.
 pub async fn serve(config: Config) -> Result<(), String> {
     let cors_origins = config
         .cors_origins
@@ -177,9 +246,15 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .filter(|o| !o.is_empty())
         .map(|o| HeaderValue::from_str(o).map_err(|_| format!("bad CORS origin {o:?}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let index = SearchIndex::open_or_create(&config.index).map_err(|e| e.to_string())?;
+    let dir = config.index.clone();
+    let index = tokio::task::spawn_blocking(move || open_for_serving(&dir))
+        .await
+        .map_err(|e| format!("opening the index failed: {e}"))??;
     let index = Arc::new(index);
-    if index.num_docs() == 0 {
+    if index.num_docs() == 0
+        && index.version() == crate::index::INDEX_VERSION
+        && config.crawl.is_none()
+    {
         let (index, corpus) = (index.clone(), config.corpus.clone());
         tokio::task::spawn_blocking(move || ingest_corpus(&index, corpus))
             .await
@@ -187,6 +262,32 @@ pub async fn serve(config: Config) -> Result<(), String> {
     }
     let mut state = AppState::new(index.clone(), config.api_key.as_deref());
     state.cors_origins = cors_origins;
+    let beside = Backups::beside(Some(&config.index));
+    state.backups = Arc::new(Backups::new(
+        config.dumps.clone().or(beside.dumps),
+        config.snapshots.clone().or(beside.snapshots),
+    ));
+    state.index.upgrade_if_older(config.index.clone());
+    state.insights =
+        Arc::new(Insights::load(config.insights, index.settings()).map_err(|e| e.to_string())?);
+    if config.insights.enabled {
+        let served = state.index.clone();
+        tokio::spawn(insights::upkeep(
+            move || served.current(),
+            state.insights.clone(),
+        ));
+    }
+    let (served_at_exit, saved_at_exit) = (state.index.clone(), state.insights.clone());
+    if let Some(options) = config.crawl.clone() {
+        let served = state.index.clone();
+        let schedule = Arc::new(CrawlSchedule::new(
+            Box::new(move || served.writable()),
+            options,
+            config.crawl_every,
+        ));
+        tokio::spawn(schedule.clone().run_forever());
+        state.crawl = Some(schedule);
+    }
     if state.api_key.is_none() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
     }
@@ -211,8 +312,27 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("the server stopped: {e}"))?;
+    insights::save(served_at_exit.current(), &saved_at_exit).await;
     tracing::info!("kavosh stopped");
     Ok(())
+}
+
+/// Opens the index to serve. One of an older version is served as it is while it is upgraded
+/// in the background, unless this kavosh cannot search it: then it is upgraded first.
+fn open_for_serving(dir: &std::path::Path) -> Result<SearchIndex, String> {
+    match SearchIndex::open_or_create(dir) {
+        Ok(index) => Ok(index),
+        Err(e) if migrate::is_older(dir).unwrap_or(false) => {
+            tracing::warn!("{e}: upgrading it before serving");
+            let done =
+                migrate::upgrade(dir, &crate::index::Progress::new()).map_err(|e| e.to_string())?;
+            if let Some(done) = done {
+                tracing::info!("{done}");
+            }
+            SearchIndex::open_or_create(dir).map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Fills an empty index from the corpus directory, or warns when there is none.

@@ -9,14 +9,15 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ResponseBuilder};
 
 use super::assets::ASSETS;
-use super::routes;
+use super::{backups, insights, routes};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "kavosh",
         description = "Persian full-text search over the park's agreements and news. Errors are \
-            {\"error\":{\"code\",\"message\"}}; writes need Authorization: Bearer <KAVOSH_API_KEY>."
+            {\"error\":{\"code\",\"message\"}}; writes and search insights need Authorization: \
+            Bearer <KAVOSH_API_KEY>."
     ),
     paths(
         routes::search,
@@ -32,6 +33,14 @@ use super::routes;
         routes::openapi,
         routes::analyze,
         routes::taxonomy,
+        insights::overview,
+        insights::queries,
+        insights::click,
+        super::crawl::status,
+        backups::post_dump,
+        backups::list_dumps,
+        backups::post_snapshot,
+        backups::list_snapshots,
         super::synonyms::get_synonyms,
         super::synonyms::put_synonyms,
     )

@@ -1,4 +1,5 @@
-//! Query strings, read into the requests of `/search`, `/stats`, `/suggest` and `/analyze`.
+//! Query strings, read into the requests of `/search`, `/stats`, `/suggest`, `/analyze` and
+//! `/insights`.
 //!
 //! Filters repeat (`partner=a&partner=b`); every other parameter is given at most once. Unknown
 //! names are refused, so a misspelt parameter (`per-page`) is a 400, not silently ignored.
@@ -20,14 +21,29 @@ pub const DEFAULT_SUGGESTIONS: usize = 8;
 pub const MAX_ANALYZE_CHARS: usize = 10_000;
 
 const SEARCH: &[&str] = &[
-    "q", "kind", "partner", "domain", "year", "from", "to", "sort", "page", "per_page", "typos",
-    "match", "format", "rewrite",
+    "q",
+    "kind",
+    "partner",
+    "domain",
+    "year",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "per_page",
+    "typos",
+    "match",
+    "format",
+    "analytics",
+    "rewrite",
 ];
 const STATS: &[&str] = &[
     "q", "kind", "partner", "domain", "year", "from", "to", "typos", "by", "top", "format",
 ];
 const SUGGEST: &[&str] = &["q", "limit", "rewrite"];
 const ANALYZE: &[&str] = &["text", "query"];
+const INSIGHTS: &[&str] = &["from", "to", "format"];
+const INSIGHT_QUERIES: &[&str] = &["from", "to", "top", "format"];
 
 /// The decoded name/value pairs of a query string, in order.
 struct Params(Vec<(String, String)>);
@@ -151,8 +167,16 @@ fn rewrite(p: &Params) -> Result<bool, ApiError> {
         .unwrap_or(true))
 }
 
-/// The search a `/search` query string asks for, and the reply's format.
-pub fn search_request(raw: Option<&str>) -> Result<(SearchRequest, Format), ApiError> {
+/// How a `/search` reply is given, besides the search itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SearchOptions {
+    pub format: Format,
+    /// Whether the search counts in the search insights (`analytics=false`: it does not).
+    pub analytics: bool,
+}
+
+/// The search a `/search` query string asks for, and how to reply.
+pub fn search_request(raw: Option<&str>) -> Result<(SearchRequest, SearchOptions), ApiError> {
     let p = Params::parse(raw, SEARCH)?;
     let defaults = SearchRequest::default();
     let positive = "a whole number from 1";
@@ -173,7 +197,13 @@ pub fn search_request(raw: Option<&str>) -> Result<(SearchRequest, Format), ApiE
         facets: true,
         rewrite: rewrite(&p)?,
     };
-    Ok((request, format(&p)?))
+    let options = SearchOptions {
+        format: format(&p)?,
+        analytics: p
+            .read("analytics", |v| v.parse().ok(), "true or false")?
+            .unwrap_or(true),
+    };
+    Ok((request, options))
 }
 
 /// The counts a `/stats` query string asks for, and the reply's format.
@@ -238,6 +268,27 @@ pub fn analyze_request(raw: Option<&str>) -> Result<(String, bool), ApiError> {
     Ok((text.to_string(), query))
 }
 
+/// The days, number of rows and format an `/insights` query string asks for (`top` only for
+/// `/insights/queries`, `with_top`).
+pub fn insights_request(raw: Option<&str>, with_top: bool) -> Result<InsightsRequest, ApiError> {
+    let p = Params::parse(raw, if with_top { INSIGHT_QUERIES } else { INSIGHTS })?;
+    Ok(InsightsRequest {
+        from: day("from", p.one("from")?)?,
+        to: day("to", p.one("to")?)?,
+        top: p.read("top", number, "a whole number from 1")?,
+        format: format(&p)?,
+    })
+}
+
+/// An `/insights` request as given (defaults are the insights' to fill).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InsightsRequest {
+    pub from: Option<Day>,
+    pub to: Option<Day>,
+    pub top: Option<usize>,
+    pub format: Format,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,13 +299,19 @@ mod tests {
 
     #[test]
     fn filters_repeat_and_numbers_take_any_digits() {
-        let (r, format) = search_request(Some(
+        let (r, options) = search_request(Some(
             "q=%D9%81%D9%86%D8%A7%D9%88%D8%B1%DB%8C&partner=a&partner=b+c&kind=news&year=%DB%B1%DB%B4%DB%B0%DB%B4\
              &year=1403&from=1404/01/01&to=2025-12-31&sort=newest&page=2&per_page=5&typos=0&match=any&domain=\
-             &format=csv",
+             &format=csv&analytics=false",
         ))
         .unwrap();
-        assert_eq!(format, Format::Csv);
+        assert_eq!(
+            options,
+            SearchOptions {
+                format: Format::Csv,
+                analytics: false
+            }
+        );
         assert_eq!(r.q, "فناوری");
         assert_eq!(r.filters.partners, ["a", "b c"]);
         assert_eq!(r.filters.kinds, [Kind::News]);
@@ -270,8 +327,14 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let (r, format) = search_request(None).unwrap();
-        assert_eq!(format, Format::Json);
+        let (r, options) = search_request(None).unwrap();
+        assert_eq!(
+            options,
+            SearchOptions {
+                format: Format::Json,
+                analytics: true
+            }
+        );
         let d = SearchRequest::default();
         assert_eq!(
             (r.q.as_str(), r.sort, r.page, r.per_page, r.typos, r.mode),
@@ -300,6 +363,7 @@ mod tests {
             ("q=a&q=b", "more than once"),
             ("format=xml", "json or csv"),
             ("rewrite=no", "true or false"),
+            ("analytics=no", "true or false"),
         ] {
             let m = message(search_request(Some(query)));
             assert!(m.contains(expected), "{query}: {m}");
@@ -314,6 +378,18 @@ mod tests {
         );
         assert!(message(analyze_request(Some("query=true"))).contains("required"));
         assert!(message(analyze_request(Some("text=a&query=yes"))).contains("true or false"));
+        assert!(message(insights_request(Some("top=5"), false)).contains("unknown parameter"));
+        assert!(message(insights_request(Some("from=1404/13/01"), true)).contains("from:"));
+        let r =
+            insights_request(Some("from=۱۴۰۴/۰۹/۰۱&to=2025-12-16&top=۵&format=csv"), true).unwrap();
+        assert_eq!(
+            (
+                r.from.unwrap().jalali_string(),
+                r.to.unwrap().jalali_string()
+            ),
+            ("1404/09/01".into(), "1404/09/25".into())
+        );
+        assert_eq!((r.top, r.format), (Some(5), Format::Csv));
         let long = format!("text={}", "ا".repeat(MAX_ANALYZE_CHARS + 1));
         assert!(message(analyze_request(Some(&long))).contains("10000 characters"));
     }

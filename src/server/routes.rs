@@ -32,7 +32,7 @@ where
     E: Send + 'static,
     ApiError: From<E>,
 {
-    let index = state.index.clone();
+    let index = state.index.current();
     match tokio::task::spawn_blocking(move || work(&index)).await {
         Ok(result) => result.map_err(ApiError::from),
         Err(e) => Err(ApiError::internal(format!("index work failed: {e}"))),
@@ -55,6 +55,7 @@ where
         ("typos" = Option<String>, Query, description = "0, 1, 2 or auto (default: 0 edits under 5 letters, 1 from 5, 2 from 9)"),
         ("match" = Option<String>, Query, description = "all (default; relaxes to any when all finds nothing) or any"),
         ("format" = Option<String>, Query, description = "json (default) or csv: every hit of the query (page and per_page ignored), at most 100,000 rows, streamed as RFC 4180 UTF-8 with header X-Kavosh-Export-Capped: true when cut"),
+        ("analytics" = Option<bool>, Query, description = "false: this search is not counted in the search insights (default true; only first pages of JSON searches with a query count)"),
         ("rewrite" = Option<bool>, Query, description = "true (default): a word typed with the wrong keyboard layout or in Finglish is searched as meant (said in `rewritten`), and synonyms and domain labels also find their documents, ranked below what was typed; false: exactly what was typed"),
     ),
     responses(
@@ -66,11 +67,16 @@ pub async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (request, format) = params::search_request(query.as_deref())?;
-    match format {
-        Format::Json => blocking(&state, move |index| crate::search::search(index, &request))
-            .await
-            .map(|r| Json(r).into_response()),
+    let (request, options) = params::search_request(query.as_deref())?;
+    match options.format {
+        Format::Json => {
+            let reply =
+                blocking(&state, move |index| crate::search::search(index, &request)).await?;
+            if options.analytics {
+                super::insights::count_search(&state.insights, &reply);
+            }
+            Ok(Json(reply).into_response())
+        }
         Format::Csv => export_csv(&state, request).await,
     }
 }
@@ -83,7 +89,7 @@ const EXPORT_CHUNK_ROWS: usize = 500;
 async fn export_csv(state: &AppState, request: SearchRequest) -> Result<Response, ApiError> {
     let export = blocking(state, move |index| export::export_hits(index, &request)).await?;
     let capped = export.capped;
-    let index = state.index.clone();
+    let index = state.index.current();
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
     tokio::task::spawn_blocking(move || {
         let mut chunk = String::new();
@@ -119,7 +125,7 @@ async fn export_csv(state: &AppState, request: SearchRequest) -> Result<Response
     ))
 }
 
-fn csv_response(body: Body, file_name: &str, capped: bool) -> Response {
+pub(super) fn csv_response(body: Body, file_name: &str, capped: bool) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -378,6 +384,9 @@ pub struct Health {
     pub status: &'static str,
     /// Documents visible to searches.
     pub documents: u64,
+    /// Present while the index is being upgraded, or when its upgrade failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<super::upgrade::UpgradeStatus>,
 }
 
 /// Liveness, with the number of documents.
@@ -386,7 +395,8 @@ pub struct Health {
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
-        documents: state.index.num_docs(),
+        documents: state.index.current().num_docs(),
+        upgrade: state.index.upgrade_status(),
     })
 }
 

@@ -9,6 +9,7 @@
 mod analytics;
 mod documents;
 mod errors;
+mod insights;
 mod operations;
 mod rewrite;
 mod search;

@@ -81,11 +81,21 @@ async fn openapi_describes_every_route() {
         ("/taxonomy", "get"),
         ("/synonyms", "get"),
         ("/synonyms", "put"),
+        ("/dumps", "post"),
+        ("/dumps", "get"),
+        ("/snapshots", "post"),
+        ("/snapshots", "get"),
         ("/", "get"),
         ("/app.js", "get"),
         ("/style.css", "get"),
         ("/widget.js", "get"),
         ("/fonts/Vazirmatn-Regular.woff2", "get"),
+        ("/insights", "get"),
+        ("/insights/queries", "get"),
+        ("/insights/click", "post"),
+        ("/analytics", "get"),
+        ("/analytics.js", "get"),
+        ("/vendor/chart.umd.min.js", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -93,6 +103,7 @@ async fn openapi_describes_every_route() {
         );
     }
     assert!(doc["components"]["schemas"]["SearchResponse"].is_object());
+    assert!(doc["components"]["schemas"]["BackupList"].is_object());
     assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
     let search_params: Vec<&str> = paths["/search"]["get"]["parameters"]
         .as_array()
@@ -101,11 +112,8 @@ async fn openapi_describes_every_route() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(
-        search_params,
-        [
-            "q", "kind", "partner", "domain", "year", "from", "to", "sort", "page", "per_page",
-            "typos", "match", "format", "rewrite"
-        ]
+        search_params.join(","),
+        "q,kind,partner,domain,year,from,to,sort,page,per_page,typos,match,format,analytics,rewrite"
     );
 }
 
@@ -146,6 +154,10 @@ async fn the_page_and_its_files_are_served_with_their_types() {
         ("/app.js", "text/javascript", "/suggest"),
         ("/style.css", "text/css", "Vazirmatn"),
         ("/widget.js", "text/javascript", "KavoshWidget"),
+        ("/analytics", "text/html", "id=\"dashboard\""),
+        ("/analytics.js", "text/javascript", "/stats?"),
+        ("/vendor/chart.umd.min.js", "text/javascript", "Chart.js v4"),
+        ("/vendor/chart.js-LICENSE.md", "text/plain", "MIT License"),
     ] {
         let r = client.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");

@@ -1,0 +1,95 @@
+//! `kavosh serve` as a real process on 127.0.0.1, for the tests that need the service and the
+//! command line side by side.
+
+#![allow(dead_code)] // Each test crate uses part of it.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The key writes and admin requests present.
+pub const KEY: &str = "store-test-key";
+
+/// A running `kavosh serve`, stopped when dropped.
+pub struct Serve {
+    child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+}
+
+impl Serve {
+    /// Serves the index in `index` (without a corpus) with [`KEY`] and `args`; returns once it
+    /// accepts connections.
+    pub fn start(index: &Path, args: &[&str]) -> Serve {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let child = kavosh()
+            .args([
+                "serve",
+                "--index",
+                index.to_str().unwrap(),
+                "--listen",
+                &listen,
+            ])
+            .args(["--corpus", "/nonexistent"])
+            .args(args)
+            .env("KAVOSH_API_KEY", KEY)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kavosh serve starts");
+        let started = Instant::now();
+        while TcpStream::connect(&listen).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "serve never listened"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Serve {
+            child,
+            base: format!("http://{listen}"),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The kavosh binary, without the environment's index.
+pub fn kavosh() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kavosh"));
+    command.env_remove("KAVOSH_INDEX");
+    command
+}
+
+/// An HTTP client whose writes carry [`KEY`].
+pub fn admin() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {KEY}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// Sends a request and reads its JSON reply, whatever the status.
+pub async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
