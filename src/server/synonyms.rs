@@ -45,7 +45,7 @@ pub async fn get_synonyms(State(state): State<AppState>) -> Result<Json<Synonyms
 /// Replaces the abbreviations and synonyms, for the next query on (no reindexing).
 #[utoipa::path(put, path = "/synonyms", tag = "search",
     security(("api_key" = [])),
-    request_body(content = SynonymRules, description = "{\"rules\": [{\"synonyms\": [...]} (two-way: each finds every other) or {\"root\": \"...\", \"synonyms\": [...]} (one-way)]}; at most 5,000 rules, 20 entries a rule, 8 words and 200 characters an entry", content_type = "application/json"),
+    request_body(content = SynonymRules, description = "{\"rules\": [{\"synonyms\": [...]} (two-way: each finds every other) or {\"root\": \"...\", \"synonyms\": [...]} (one-way)]}, or Meilisearch's {\"word\": [\"synonym\", ...]} (one-way each); at most 5,000 rules, 20 entries a rule, 8 words and 200 characters an entry", content_type = "application/json"),
     responses(
         (status = 200, description = "Saved with the index; the rules now in use", body = SynonymsReply),
         (status = 400, description = "Not JSON or an invalid rule, named", body = ErrorBody),
@@ -57,7 +57,9 @@ pub async fn put_synonyms(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<SynonymsReply>, ApiError> {
     let body = body?;
-    let rules: SynonymRules = serde_json::from_slice(&body)
+    let rules = serde_json::from_slice(&body)
+        .map_err(|e| e.to_string())
+        .and_then(SynonymRules::from_json)
         .map_err(|e| ApiError::bad_request(format!("bad synonyms: {e}")))?;
     blocking(&state, move |index| {
         Synonyms::set_for_index(index, rules).map_err(|e| match e {

@@ -202,9 +202,35 @@ pub enum SetError {
     Index(IndexError),
 }
 
+impl SynonymRules {
+    /// Rules from JSON: `{"rules": [...]}`, or Meilisearch's shape, an object of words each with
+    /// the list of what it also finds (`{"فاوا": ["ICT"]}`: one-way rules).
+    pub fn from_json(value: serde_json::Value) -> Result<SynonymRules, String> {
+        let is_map = value
+            .as_object()
+            .is_some_and(|o| !o.contains_key("rules") && o.values().all(|v| v.is_array()));
+        if !is_map {
+            return serde_json::from_value(value).map_err(|e| e.to_string());
+        }
+        let map: std::collections::BTreeMap<String, Vec<String>> = serde_json::from_value(value)
+            .map_err(|e| format!("an object of words needs a list of words for each: {e}"))?;
+        Ok(SynonymRules {
+            rules: map
+                .into_iter()
+                .map(|(root, synonyms)| SynonymRule {
+                    root: Some(root),
+                    synonyms,
+                })
+                .collect(),
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Synonyms {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Synonyms, D::Error> {
-        Synonyms::compile(SynonymRules::deserialize(d)?).map_err(serde::de::Error::custom)
+        let rules = SynonymRules::from_json(serde_json::Value::deserialize(d)?)
+            .map_err(serde::de::Error::custom)?;
+        Synonyms::compile(rules).map_err(serde::de::Error::custom)
     }
 }
 
@@ -259,6 +285,17 @@ mod tests {
         let q = words("فناوری اطلاعات و ارتباطات مازندران");
         let (end, _) = s.at(&q, 0).unwrap();
         assert_eq!(end, 4);
+    }
+
+    #[test]
+    fn meilisearch_shaped_synonyms_are_one_way_rules() {
+        let s: Synonyms = serde_json::from_value(serde_json::json!({"فاوا": ["ICT"]})).unwrap();
+        assert_eq!(expand(&s, "فاوا"), ["ict"]);
+        assert!(expand(&s, "ICT").is_empty());
+        let e = SynonymRules::from_json(serde_json::json!({"فاوا": [1]})).unwrap_err();
+        assert!(e.contains("list of words"), "{e}");
+        let e = SynonymRules::from_json(serde_json::json!({"rules": [{"words": []}]})).unwrap_err();
+        assert!(e.contains("unknown field"), "{e}");
     }
 
     #[test]
