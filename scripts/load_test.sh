@@ -31,7 +31,8 @@ bin="${CARGO_TARGET_DIR:-$root/target}/release/kavosh"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 url="http://127.0.0.1:$port"
 log="$(mktemp)"
-"$bin" serve --index "$index" --listen "127.0.0.1:$port" > "$log" 2>&1 &
+# No rate limit: wrk is one client sending as fast as it can.
+"$bin" serve --index "$index" --listen "127.0.0.1:$port" --rate-limit 0 > "$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do

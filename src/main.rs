@@ -159,6 +159,25 @@ enum Command {
         /// are refused. Prefer the environment variable to the flag.
         #[arg(long, env = "KAVOSH_API_KEY", hide_env_values = true)]
         api_key: Option<String>,
+        /// More admin keys, comma-separated (several are valid at once while keys rotate).
+        #[arg(
+            long,
+            env = "KAVOSH_API_KEYS",
+            hide_env_values = true,
+            value_delimiter = ','
+        )]
+        api_keys: Vec<String>,
+        /// Keys that reads need, comma-separated; when set, every route but /health and the
+        /// page's files needs a read or an admin key.
+        #[arg(
+            long = "read-key",
+            env = "KAVOSH_READ_KEY",
+            hide_env_values = true,
+            value_delimiter = ','
+        )]
+        read_keys: Vec<String>,
+        #[command(flatten)]
+        limits: kavosh::server::limits::LimitArgs,
         /// Origins allowed to call the API from browsers, comma-separated.
         #[arg(long, env = "KAVOSH_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
@@ -364,6 +383,9 @@ fn main() -> ExitCode {
             listen,
             corpus,
             api_key,
+            api_keys,
+            read_keys,
+            limits,
             cors_origins,
             insights,
             crawl_urls,
@@ -394,6 +416,9 @@ fn main() -> ExitCode {
                 index,
                 listen,
                 api_key,
+                api_keys,
+                read_keys,
+                limits,
                 corpus,
                 cors_origins,
                 insights: insights.into(),

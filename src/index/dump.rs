@@ -61,7 +61,7 @@ pub struct DumpHeader {
 #[serde(rename_all = "lowercase")]
 enum Line {
     Setting { name: String, value: Value },
-    Document(StoredDocument),
+    Document(Box<StoredDocument>),
 }
 
 /// Writes a dump of `index`'s last commit to `out`. `progress` counts documents.
@@ -88,7 +88,7 @@ pub fn write_dump(
         write_line(&mut out, &Line::Setting { name, value }).map_err(write_error)?;
     }
     index.for_each_stored(&searcher, |document| {
-        write_line(&mut out, &Line::Document(document)).map_err(write_error)?;
+        write_line(&mut out, &Line::Document(Box::new(document))).map_err(write_error)?;
         progress.advance(1);
         Ok(())
     })?;
@@ -288,7 +288,15 @@ mod tests {
             partners: Some(partners.iter().map(|p| p.to_string()).collect()),
             domains: Some(vec!["energy/oil-gas".into()]),
             url: Some("https://mstp.ir/mou/54".into()),
-            source: Some("test".into()),
+            source: Some("crawl".into()),
+            crawl: Some(crate::document::CrawlRecord {
+                canonical_url: "https://mstp.ir/mou/54".into(),
+                site: "mstp.ir".into(),
+                etag: Some("\"54-a\"".into()),
+                last_modified: Some("Tue, 16 Dec 2025 08:00:00 GMT".into()),
+                content_hash: "9f2c".into(),
+                fetched_at: "2026-12-06T07:06:43Z".into(),
+            }),
         }
     }
 
@@ -354,7 +362,7 @@ mod tests {
             .lines()
             .skip(1)
             .map(|l| match serde_json::from_str(l).unwrap() {
-                Line::Document(document) => document,
+                Line::Document(document) => *document,
                 Line::Setting { .. } => panic!("no settings were put"),
             })
             .collect();

@@ -24,6 +24,7 @@ mod rebuild;
 pub mod schema;
 pub mod settings;
 pub mod snapshot;
+pub mod storage;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,7 @@ use crate::document::{Document, StoredDocument, Taxonomy};
 pub use progress::Progress;
 pub use schema::Fields;
 pub use settings::IndexSettings;
+pub use storage::{StorageFailure, WriteError};
 pub use versions::INDEX_VERSION;
 
 /// Memory the index writer may use before flushing a segment.
@@ -279,7 +281,7 @@ impl SearchIndex {
 
     /// Adds or replaces (by id) each document, then commits. Partners and domains must be
     /// settled (`Some`) by then; `None` is indexed as none.
-    pub fn upsert(&self, docs: &[Document]) -> Result<(), IndexError> {
+    pub fn upsert(&self, docs: &[Document]) -> Result<(), WriteError> {
         let mut writer = self.lock_writer()?;
         for doc in docs {
             writer.delete_term(Term::from_field_text(self.fields.id, &doc.id));
@@ -301,11 +303,11 @@ impl SearchIndex {
     /// Commits what [`SearchIndex::add_stored`] added.
     pub(crate) fn commit_added(&self) -> Result<(), IndexError> {
         let mut writer = self.lock_writer()?;
-        self.commit(&mut writer)
+        Ok(self.commit(&mut writer)?)
     }
 
     /// Deletes a document by id and commits; `Ok(false)` when there was none.
-    pub fn delete(&self, id: &str) -> Result<bool, IndexError> {
+    pub fn delete(&self, id: &str) -> Result<bool, WriteError> {
         let existed = self.get(id)?.is_some();
         if existed {
             let mut writer = self.lock_writer()?;
@@ -353,10 +355,14 @@ impl SearchIndex {
         Ok(WriterGuard(guard))
     }
 
-    fn commit(&self, writer: &mut IndexWriter) -> Result<(), IndexError> {
+    /// Commits, or rolls the writer back to the last commit: nothing of a failed batch is
+    /// durable, and the writer (fresh indexing threads, as a failed commit may have lost
+    /// them) starts the next write clean.
+    fn commit(&self, writer: &mut IndexWriter) -> Result<(), WriteError> {
         if let Err(e) = writer.commit() {
-            // Nothing of this batch is durable: drop it so the next write starts clean.
-            let _ = writer.rollback();
+            if let Err(rollback) = writer.rollback() {
+                tracing::error!("rolling the index writer back failed: {rollback}");
+            }
             return Err(e.into());
         }
         self.reader.reload()?;

@@ -209,6 +209,21 @@ impl Backups {
                 }
             })
             .collect();
+        // A job whose task has not yet created its file is running all the same.
+        if let Some(job) = job.filter(|j| j.outcome.is_none())
+            && !items.iter().any(|item| item.name == job.name)
+        {
+            let (done, total) = job.progress.get();
+            items.push(BackupEntry {
+                name: job.name.clone(),
+                status: "running",
+                bytes: 0,
+                modified: None,
+                done: Some(done),
+                total: Some(total),
+                error: None,
+            });
+        }
         if let Some(Job {
             name,
             outcome: Some(Err(error)),

@@ -196,6 +196,85 @@ mod tests {
         assert!(broken.detail.message.contains("not JSON"));
     }
 
+    /// Over HTTP, on an index whose disk refuses writes: 507 when full, 503 when read-only,
+    /// searches go on, nothing acknowledged is lost, and writes work again once it has room.
+    #[tokio::test]
+    async fn a_disk_that_refuses_writes_answers_507_or_503_and_recovers() {
+        use crate::index::StorageFailure;
+        let dir = tempfile::tempdir().unwrap();
+        let (index, switch) = SearchIndex::open_with_faults(dir.path()).unwrap();
+        let state = super::super::AppState::new(std::sync::Arc::new(index), Some("k"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = super::super::router(state);
+        tokio::spawn(super::super::listener::serve(
+            listener,
+            app,
+            Default::default(),
+            std::future::pending(),
+        ));
+        let client = reqwest::Client::new();
+        let url = |path: &str| format!("{base}{path}");
+        let put = |id: &'static str| {
+            client
+                .put(url(&format!("/documents/{id}")))
+                .bearer_auth("k")
+                .body(doc(id))
+                .send()
+        };
+        let code = |r: reqwest::Response| async move {
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap();
+            (
+                status,
+                body["error"]["code"].as_str().unwrap_or("").to_string(),
+            )
+        };
+        let total = || async {
+            let r = client
+                .get(url("/search?q=%D9%86%D8%B4%D8%B3%D8%AA"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()["total"].as_u64().unwrap()
+        };
+        assert_eq!(put("a").await.unwrap().status(), 201);
+        switch.set(Some(StorageFailure::Full));
+        assert_eq!(
+            code(put("b").await.unwrap()).await,
+            (507, "insufficient_storage".into())
+        );
+        let batch = client
+            .post(url("/documents"))
+            .bearer_auth("k")
+            .body(doc("c"));
+        assert_eq!(
+            code(batch.send().await.unwrap()).await,
+            (507, "insufficient_storage".into())
+        );
+        let delete = client.delete(url("/documents/a")).bearer_auth("k").send();
+        assert_eq!(
+            code(delete.await.unwrap()).await,
+            (507, "insufficient_storage".into())
+        );
+        switch.set(Some(StorageFailure::ReadOnly));
+        assert_eq!(
+            code(put("b").await.unwrap()).await,
+            (503, "read_only".into())
+        );
+        assert_eq!(
+            total().await,
+            1,
+            "searches go on and see what was acknowledged"
+        );
+        let a = client.get(url("/documents/a")).send().await.unwrap();
+        assert_eq!(a.status(), 200);
+        switch.set(None);
+        assert_eq!(put("b").await.unwrap().status(), 201);
+        assert_eq!(total().await, 2);
+    }
+
     #[test]
     fn get_and_delete_say_when_there_is_nothing() {
         let index = SearchIndex::in_memory().unwrap();

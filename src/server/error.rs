@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::MAX_BODY_BYTES;
-use crate::index::IndexError;
+use crate::index::{IndexError, StorageFailure, WriteError};
 use crate::search::SearchError;
 
 /// The body of every error reply.
@@ -29,7 +29,9 @@ pub struct ErrorBody {
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, machine-readable: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
-    /// `method_not_allowed`, `payload_too_large`, `timeout`, `internal`.
+    /// `method_not_allowed`, `payload_too_large`, `timeout`, `rate_limited`, `internal`,
+    /// `insufficient_storage` (507: the disk is full), `read_only` (503: the disk is
+    /// read-only).
     pub code: &'static str,
     /// What was wrong, for people.
     pub message: String,
@@ -106,6 +108,11 @@ impl ApiError {
         )
     }
 
+    /// A client over its rate limit (the reply also needs `Retry-After`).
+    pub fn too_many_requests(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+    }
+
     /// A failure of the server, not of the request: logged, and answered without its detail.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(%detail, "internal error");
@@ -161,6 +168,35 @@ impl From<SearchError> for ApiError {
 impl From<IndexError> for ApiError {
     fn from(e: IndexError) -> ApiError {
         ApiError::internal(e)
+    }
+}
+
+/// A write that was not committed: the disk's refusal is the client's to know (its write was
+/// not taken, and may be sent again later); anything else is a 500.
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> ApiError {
+        let (status, code, what) = match e.storage {
+            None => return ApiError::internal(e),
+            Some(StorageFailure::Full) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "insufficient_storage",
+                "the server's disk is full",
+            ),
+            Some(StorageFailure::ReadOnly) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "read_only",
+                "the server's disk is read-only",
+            ),
+        };
+        tracing::error!("a write was refused: {e}");
+        ApiError::new(
+            status,
+            code,
+            format!(
+                "{what}: this write was not committed (earlier ones are safe and searches go on); \
+                 send it again once the operator has made room"
+            ),
+        )
     }
 }
 
@@ -253,6 +289,29 @@ mod tests {
         ));
         assert_eq!(e.status, StatusCode::BAD_REQUEST);
         assert_eq!(e.detail.message, "per_page must be between 1 and 100");
+    }
+
+    #[test]
+    fn a_disk_that_refuses_writes_is_a_507_or_503() {
+        let refused = |storage| {
+            ApiError::from(WriteError {
+                error: IndexError("IoError 'No space left on device' at /srv/x.idx".into()),
+                storage,
+            })
+        };
+        let full = refused(Some(StorageFailure::Full));
+        assert_eq!(
+            (full.status, full.detail.code),
+            (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage")
+        );
+        assert!(full.detail.message.contains("not committed"));
+        assert!(!full.detail.message.contains("/srv"), "no paths to clients");
+        let read_only = refused(Some(StorageFailure::ReadOnly));
+        assert_eq!(
+            (read_only.status, read_only.detail.code),
+            (StatusCode::SERVICE_UNAVAILABLE, "read_only")
+        );
+        assert_eq!(refused(None).status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

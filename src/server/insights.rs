@@ -16,9 +16,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::params::{self, Format, InsightsRequest};
-use super::{AppState, auth};
 use crate::document::MAX_ID_BYTES;
 use crate::index::SearchIndex;
 use crate::insights::{Insights, Overview, QueriesReport, QueryRow, Range, SearchOutcome};
@@ -27,6 +27,12 @@ use crate::search::{MAX_HIT_DEPTH, MAX_QUERY_CHARS, SearchResponse};
 
 /// Largest body of a click report.
 pub const MAX_CLICK_BYTES: usize = 1024;
+/// How often one client may report clicks: a person opens a result every few seconds at most;
+/// anything faster is a script inflating counts.
+pub const CLICK_QUOTA: super::limits::Quota = super::limits::Quota {
+    per_second: 0.5,
+    burst: 20,
+};
 /// Rows of each list of `/insights/queries` unless `top` says otherwise, and the most it may.
 pub const DEFAULT_TOP: usize = 20;
 pub const MAX_TOP: usize = 1000;
@@ -49,11 +55,9 @@ pub async fn require_key(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    auth::check_for(
-        "search insights",
-        state.api_key.as_deref(),
-        request.headers(),
-    )?;
+    state
+        .keys
+        .check_admin("search insights", request.headers())?;
     Ok(next.run(request).await)
 }
 

@@ -4,7 +4,9 @@
 //!   the blocking pool) and write the reply;
 //! - [`params`] reads query strings (repeatable filters, named limits) into requests;
 //! - [`documents`] are the writes: batches, single replacements, deletes;
-//! - [`auth`] guards the writes with the API key;
+//! - [`auth`] guards the writes with the admin keys, and the reads with read keys when set;
+//! - [`limits`] holds each client to a rate; [`listener`] serves connections with header and
+//!   idle timeouts and a cap on how many are open;
 //! - [`error`] gives every failure the `{"error":{"code","message"}}` shape;
 //! - [`metrics`] counts requests for Prometheus; [`openapi`] describes every route;
 //! - [`assets`] are the search page's files, compiled into the binary;
@@ -14,7 +16,7 @@
 //! - [`backups`] are dumps and snapshots, written in the background;
 //! - [`synonyms`] reads and replaces the synonyms queries expand with.
 //!
-//! Layers, outermost first: panics become a 500, tracing, metrics, CORS, gzip, JSON errors for
+//! Layers, outermost first: panics become a 500, tracing, metrics, CORS, the rate limit, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
 
 pub mod assets;
@@ -24,6 +26,8 @@ pub mod crawl;
 pub mod documents;
 pub mod error;
 pub mod insights;
+pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -74,8 +78,10 @@ const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 pub struct AppState {
     /// The index to search and write; `index.current()` for each request.
     pub index: Arc<ServedIndex>,
-    /// The key writes must present; `None` refuses every write (403).
-    pub api_key: Option<Arc<str>>,
+    /// The admin keys writes must present (none: every write is a 403), and the read keys.
+    pub keys: auth::Keys,
+    /// The server-wide rate limit; `None`: off.
+    pub rate_limit: Option<limits::RateLimit>,
     pub metrics: PrometheusHandle,
     /// Origins allowed to call the API from a browser; empty: no CORS headers.
     pub cors_origins: Vec<HeaderValue>,
@@ -89,14 +95,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over `index`; an empty `api_key` counts as none. Dumps and snapshots go beside
-    /// the index.
+    /// State over `index` with one admin key (an empty one counts as none), open reads and no
+    /// rate limit. Dumps and snapshots go beside the index.
     pub fn new(index: Arc<SearchIndex>, api_key: Option<&str>) -> AppState {
         let backups = Arc::new(Backups::beside(index.path()));
         AppState {
             backups,
             index: Arc::new(ServedIndex::new(index)),
-            api_key: api_key.filter(|k| !k.is_empty()).map(Arc::from),
+            keys: auth::Keys::new(api_key, None),
+            rate_limit: None,
             metrics: metrics::handle(),
             cors_origins: Vec::new(),
             insights: Arc::new(Insights::new(InsightsConfig::default())),
@@ -119,6 +126,11 @@ pub fn router(state: AppState) -> Router {
     let upgrading =
         axum::middleware::from_fn_with_state(state.clone(), upgrade::refuse_while_upgrading);
     let insights_key = axum::middleware::from_fn_with_state(state.clone(), insights::require_key);
+    let reads = axum::middleware::from_fn_with_state(state.clone(), auth::require_read_key);
+    let rate_limit = state
+        .rate_limit
+        .clone()
+        .map(|limit| axum::middleware::from_fn_with_state(limit, limits::rate_limit));
     let api = Router::new()
         .route("/search", get(routes::search))
         .route("/suggest", get(routes::suggest))
@@ -175,10 +187,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/insights/click",
             axum::routing::post(insights::click)
-                .route_layer(DefaultBodyLimit::max(insights::MAX_CLICK_BYTES)),
+                .route_layer(DefaultBodyLimit::max(insights::MAX_CLICK_BYTES))
+                .route_layer(tower::util::option_layer(state.rate_limit.as_ref().map(
+                    |limit| {
+                        axum::middleware::from_fn_with_state(
+                            limit.with_quota(insights::CLICK_QUOTA),
+                            limits::rate_limit,
+                        )
+                    },
+                ))),
         )
         .route("/crawl", get(crawl::status));
-    assets::routes(api)
+    // The page's own files need no key (the API calls it makes do).
+    assets::routes(api.route_layer(reads))
         .fallback(routes::no_route)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -187,6 +208,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(limit_time))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(CompressionLayer::new().compress_when(compress))
+        .layer(tower::util::option_layer(rate_limit))
         .layer(tower::util::option_layer(cors))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(
@@ -222,6 +244,11 @@ pub struct Config {
     pub index: PathBuf,
     pub listen: String,
     pub api_key: Option<String>,
+    /// More admin keys (rotation without downtime).
+    pub api_keys: Vec<String>,
+    /// Keys reads need; none: reads are open.
+    pub read_keys: Vec<String>,
+    pub limits: limits::LimitArgs,
     /// Documents to ingest when the index is empty.
     pub corpus: PathBuf,
     pub cors_origins: Vec<String>,
@@ -260,8 +287,17 @@ pub async fn serve(config: Config) -> Result<(), String> {
             .await
             .map_err(|e| format!("ingesting the corpus failed: {e}"))??;
     }
-    let mut state = AppState::new(index.clone(), config.api_key.as_deref());
+    let mut state = AppState::new(index.clone(), None);
     state.cors_origins = cors_origins;
+    state.keys = auth::Keys::new(
+        config
+            .api_key
+            .iter()
+            .chain(&config.api_keys)
+            .map(String::as_str),
+        config.read_keys.iter().map(String::as_str),
+    );
+    state.rate_limit = config.limits.rate_limit(&state.keys)?;
     let beside = Backups::beside(Some(&config.index));
     state.backups = Arc::new(Backups::new(
         config.dumps.clone().or(beside.dumps),
@@ -288,7 +324,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         tokio::spawn(schedule.clone().run_forever());
         state.crawl = Some(schedule);
     }
-    if state.api_key.is_none() {
+    if !state.keys.has_admin() {
         tracing::warn!("KAVOSH_API_KEY is not set: writes are refused with 403");
     }
     let upkeep = state.metrics.clone();
@@ -308,10 +344,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         index = %config.index.display(),
         "kavosh is serving"
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("the server stopped: {e}"))?;
+    let limits = config.limits.connection_limits();
+    listener::serve(listener, router(state), limits, shutdown_signal()).await;
     insights::save(served_at_exit.current(), &saved_at_exit).await;
     tracing::info!("kavosh stopped");
     Ok(())

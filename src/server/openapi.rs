@@ -16,8 +16,9 @@ use super::{backups, insights, routes};
     info(
         title = "kavosh",
         description = "Persian full-text search over the park's agreements and news. Errors are \
-            {\"error\":{\"code\",\"message\"}}; writes and search insights need Authorization: \
-            Bearer <KAVOSH_API_KEY>."
+            {\"error\":{\"code\",\"message\"}}; writes and the operator's routes (insights, dumps, snapshots) need Authorization: Bearer <admin key> \
+            (KAVOSH_API_KEY, KAVOSH_API_KEYS); when read keys are set (KAVOSH_READ_KEY), every \
+            route but /health and the page's files needs a read or an admin key."
     ),
     paths(
         routes::search,
@@ -57,6 +58,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 "api_key",
                 SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
             );
+        super::limits::describe(&mut doc);
         for asset in ASSETS {
             let response = ResponseBuilder::new()
                 .description("The file")

@@ -4,7 +4,8 @@
 //! Filters repeat (`partner=a&partner=b`); every other parameter is given at most once. Unknown
 //! names are refused, so a misspelt parameter (`per-page`) is a 400, not silently ignored.
 //! Empty values count as absent (a form's empty field). Numbers may be written in Persian or
-//! Arabic-Indic digits.
+//! Arabic-Indic digits. A name or value whose bytes are not UTF-8 once percent-decoded is a
+//! 400 naming the parameter: it is never searched with replacement characters.
 
 use crate::analysis::fold;
 use crate::calendar::Day;
@@ -50,9 +51,26 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn parse(raw: Option<&str>, known: &[&str]) -> Result<Params, ApiError> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
+        let pairs = raw
+            .unwrap_or("")
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                let name = decode(name).map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "a parameter name is not valid UTF-8: {:?}",
+                        truncate(name)
+                    ))
+                })?;
+                let value = decode(value).map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "parameter {name:?} is not valid UTF-8; percent-encode the UTF-8 bytes of the text"
+                    ))
+                })?;
+                Ok((name, value))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
         if let Some((name, _)) = pairs.iter().find(|(n, _)| !known.contains(&n.as_str())) {
             return Err(ApiError::bad_request(format!(
                 "unknown parameter {name:?}; this route takes {}",
@@ -97,6 +115,18 @@ impl Params {
             })
             .transpose()
     }
+}
+
+/// One percent-encoded name or value of a query string (`+` is a space), if its bytes are
+/// UTF-8.
+fn decode(encoded: &str) -> Result<String, std::string::FromUtf8Error> {
+    let spaced = encoded.replace('+', " ");
+    String::from_utf8(percent_encoding::percent_decode_str(&spaced).collect())
+}
+
+/// At most the first 40 bytes of a raw (still percent-encoded, so ASCII) name, for a message.
+fn truncate(raw: &str) -> &str {
+    raw.get(..40).unwrap_or(raw)
 }
 
 /// A whole number in any digits.
@@ -392,5 +422,26 @@ mod tests {
         assert_eq!((r.top, r.format), (Some(5), Format::Csv));
         let long = format!("text={}", "ا".repeat(MAX_ANALYZE_CHARS + 1));
         assert!(message(analyze_request(Some(&long))).contains("10000 characters"));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_by_name() {
+        // «فن» with its last byte cut, as a client that encodes in another charset sends it.
+        for (raw, name) in [("q=%D9%81%D9", "q"), ("partner=%FF&q=x", "partner")] {
+            let m = message(search_request(Some(raw)));
+            assert!(
+                m.contains(&format!("{name:?}")) && m.contains("UTF-8"),
+                "{m}"
+            );
+        }
+        assert!(message(suggest_request(Some("q=%C0%AF"))).contains("\"q\""));
+        assert!(message(stats_request(Some("by=year&q=%E2%80"))).contains("\"q\""));
+        assert!(message(analyze_request(Some("text=%D8"))).contains("\"text\""));
+        assert!(message(search_request(Some("%FF=1"))).contains("parameter name"));
+        // Windows-1256, the old Arabic-script charset: «فن» is E1 E4 there.
+        assert!(message(search_request(Some("q=%E1%E4"))).contains("UTF-8"));
+        let (r, _) =
+            search_request(Some("q=%D9%81%D9%86+%D9%BE%D8%A7%D8%B1%DA%A9&&kind=")).unwrap();
+        assert_eq!(r.q, "فن پارک");
     }
 }

@@ -10,6 +10,7 @@ use kavosh::document::Document;
 use kavosh::index::SearchIndex;
 use kavosh::insights::{DailyCounts, Insights, InsightsConfig, SETTING, SearchOutcome, today};
 use kavosh::server::AppState;
+use kavosh::server::listener::ConnectionLimits;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -53,7 +54,7 @@ async fn server(config: InsightsConfig) -> String {
     let index = index_with_docs(SearchIndex::in_memory().expect("an index"));
     let mut state = AppState::new(index, Some(KEY));
     state.insights = Arc::new(Insights::new(config));
-    start(state).await
+    start(state, ConnectionLimits::default()).await
 }
 
 async fn search(base: &str, query: &[(&str, &str)]) -> Value {
@@ -397,7 +398,7 @@ async fn counts_survive_a_restart_without_the_days_past_retention() {
     };
     let mut state = AppState::new(index.clone(), Some(KEY));
     state.insights = Arc::new(Insights::load(config, index.settings()).unwrap());
-    let base = start(state.clone()).await;
+    let base = start(state.clone(), ConnectionLimits::default()).await;
     for q in ["شیلات", "کشاورزی", "کشاورزی"] {
         search(&base, &[("q", q)]).await;
     }
@@ -418,7 +419,7 @@ async fn counts_survive_a_restart_without_the_days_past_retention() {
     // A new server over the same index: what the first saved.
     let mut again = AppState::new(index.clone(), Some(KEY));
     again.insights = Arc::new(Insights::load(config, index.settings()).unwrap());
-    let base = start(again).await;
+    let base = start(again, ConnectionLimits::default()).await;
     assert_eq!(report(&base, "/insights/queries", &all_of_it).await, first);
     let o = report(&base, "/insights", &all_of_it).await;
     assert_eq!(o["searches"], 5, "the day 200 days ago is gone: {o}");

@@ -9,6 +9,7 @@
 mod analytics;
 mod documents;
 mod errors;
+mod guard;
 mod insights;
 mod operations;
 mod rewrite;
@@ -20,6 +21,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::http::HeaderValue;
 use kavosh::index::SearchIndex;
+use kavosh::server::listener::ConnectionLimits;
 use kavosh::server::{AppState, router};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -58,10 +60,11 @@ pub fn fixture() -> &'static Fixture {
                 .build()
                 .expect("a runtime");
             runtime.block_on(async move {
-                let base = start(AppState::new(index.clone(), Some(KEY))).await;
+                let limits = ConnectionLimits::default();
+                let base = start(AppState::new(index.clone(), Some(KEY)), limits).await;
                 let mut keyless = AppState::new(index, None);
                 keyless.cors_origins = vec![HeaderValue::from_static(ORIGIN)];
-                let keyless = start(keyless).await;
+                let keyless = start(keyless, limits).await;
                 sender
                     .send(Fixture {
                         base,
@@ -76,12 +79,16 @@ pub fn fixture() -> &'static Fixture {
     })
 }
 
-async fn start(state: AppState) -> String {
+/// Serves `state` on a free port of 127.0.0.1 as `kavosh serve` does, on the caller's runtime,
+/// until it ends: the base URL.
+pub async fn start(state: AppState, limits: ConnectionLimits) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
     let address = listener.local_addr().expect("an address");
-    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    let served =
+        kavosh::server::listener::serve(listener, router(state), limits, std::future::pending());
+    tokio::spawn(served);
     format!("http://{address}")
 }
 
