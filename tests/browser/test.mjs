@@ -70,6 +70,9 @@ async function startServer() {
   const listen = `127.0.0.1:${port}`;
   const env = { ...process.env };
   env.KAVOSH_API_KEY = API_KEY;
+  // One browser running every scenario back to back is not one visitor: it would hit the
+  // per-client rate limit, which tests/server/guard.rs tests on its own.
+  env.KAVOSH_RATE_LIMIT = '0';
   for (const k of ['KAVOSH_INSIGHTS', 'KAVOSH_INSIGHTS_MIN_COUNT', 'KAVOSH_INSIGHTS_DAYS']) delete env[k];
   delete env.KAVOSH_INDEX;
   delete env.KAVOSH_LISTEN;
