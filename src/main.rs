@@ -82,6 +82,10 @@ enum Command {
         page: usize,
         #[arg(long, default_value_t = 10)]
         per_page: usize,
+        /// Search exactly what was typed: no reading of a wrong keyboard layout or Finglish,
+        /// no synonyms.
+        #[arg(long)]
+        no_rewrite: bool,
         /// The query (several arguments are joined with spaces).
         query: Vec<String>,
     },
@@ -342,6 +346,7 @@ fn main() -> ExitCode {
             typos,
             page,
             per_page,
+            no_rewrite,
             query,
         } => {
             let request = SearchRequest {
@@ -351,6 +356,7 @@ fn main() -> ExitCode {
                 typos,
                 page,
                 per_page,
+                rewrite: !no_rewrite,
                 ..SearchRequest::default()
             };
             search_command(&index, &request, json)
@@ -767,6 +773,15 @@ fn all_or_some(all: bool) -> ExitCode {
     }
 }
 
+fn reason_text(reason: search::rewrite::RewriteReason) -> &'static str {
+    use search::rewrite::RewriteReason;
+    match reason {
+        RewriteReason::KeyboardLayout => "keyboard layout",
+        RewriteReason::Finglish => "Finglish",
+        RewriteReason::Mixed => "several reasons",
+    }
+}
+
 fn search_command(dir: &std::path::Path, request: &SearchRequest, json: bool) -> ExitCode {
     let index = match open_to_read(dir) {
         Ok(i) => i,
@@ -785,6 +800,19 @@ fn search_command(dir: &std::path::Path, request: &SearchRequest, json: bool) ->
     }
     for w in &response.warnings {
         eprintln!("warning: {w}");
+    }
+    if let Some(r) = &response.rewritten {
+        let reasons: Vec<String> = r
+            .words
+            .iter()
+            .map(|w| format!("{} → {} ({})", w.from, w.to, reason_text(w.reason)))
+            .collect();
+        println!(
+            "showing results for: {}  [{}; --no-rewrite searches {:?} as typed]",
+            r.to,
+            reasons.join(", "),
+            r.from
+        );
     }
     println!(
         "{} documents{} ({:.1} ms)",

@@ -246,3 +246,26 @@ fn analyze_prints_terms_with_offsets_into_the_text() {
     let q = stdout(&kavosh(&["analyze", "--query", "هم افزایی"]));
     assert!(q.contains("body_exact\t0\tهمافزایی\t0\t"), "{q}");
 }
+
+#[test]
+fn search_says_what_it_searched_instead_and_no_rewrite_searches_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let o = kavosh(&["ingest", "--index", index.to_str().unwrap(), SEED]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ix = index.to_str().unwrap();
+    // همکاری typed with the US layout on.
+    let o = kavosh(&["search", "--index", ix, "il;hvd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("showing results for: همکاری"), "{out}");
+    assert!(out.contains("il;hvd → همکاری (keyboard layout)"), "{out}");
+    assert!(out.contains("1 documents"), "{out}");
+    let o = kavosh(&["search", "--index", ix, "--no-rewrite", "il;hvd"]);
+    let out = stdout(&o);
+    assert!(!out.contains("showing results for"), "{out}");
+    assert!(out.contains("0 documents"), "{out}");
+    let reply = search_json(&index, "il;hvd");
+    assert_eq!(reply["rewritten"]["to"], "همکاری");
+    assert_eq!(reply["rewritten"]["reason"], "keyboard_layout");
+}

@@ -13,7 +13,8 @@
 //! - [`upgrade`] serves an index of an older version while it is rebuilt;
 //! - [`insights`] counts what visitors search for and reports it to the key's holder;
 //! - [`crawl`] reports the background crawls of `serve --crawl`;
-//! - [`backups`] are dumps and snapshots, written in the background.
+//! - [`backups`] are dumps and snapshots, written in the background;
+//! - [`synonyms`] reads and replaces the synonyms queries expand with.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, the rate limit, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
@@ -31,6 +32,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod routes;
+pub mod synonyms;
 pub mod upgrade;
 
 use std::path::PathBuf;
@@ -147,6 +149,13 @@ pub fn router(state: AppState) -> Router {
                 .route_layer(upgrading.clone())
                 .route_layer(writes.clone())
                 .get(routes::get_document),
+        )
+        .route(
+            "/synonyms",
+            axum::routing::put(synonyms::put_synonyms)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone())
+                .get(synonyms::get_synonyms),
         )
         .route(
             "/dumps",

@@ -42,6 +42,8 @@ use super::{backups, insights, routes};
         backups::list_dumps,
         backups::post_snapshot,
         backups::list_snapshots,
+        super::synonyms::get_synonyms,
+        super::synonyms::put_synonyms,
     )
 )]
 struct ApiDoc;

@@ -12,6 +12,7 @@ mod errors;
 mod guard;
 mod insights;
 mod operations;
+mod rewrite;
 mod search;
 mod suggest;
 
