@@ -298,9 +298,23 @@ enum Format {
     Csv,
 }
 
+/// `kavosh search … | head`: when the reader of stdout goes away, end as Unix tools do (killed by
+/// SIGPIPE, silently) instead of panicking in `println!`. Rust ignores SIGPIPE so that servers see
+/// `EPIPE` as an error; `serve` and `crawl` keep that.
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before any thread is started; SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. } | Command::Crawl { .. }) {
+        end_quietly_on_a_closed_pipe();
+    }
     match cli.command {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
         Command::Ingest { index, paths } => ingest(&index, &paths),

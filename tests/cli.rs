@@ -269,3 +269,29 @@ fn search_says_what_it_searched_instead_and_no_rewrite_searches_as_typed() {
     assert_eq!(reply["rewritten"]["to"], "همکاری");
     assert_eq!(reply["rewritten"]["reason"], "keyboard_layout");
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+    assert!(
+        kavosh(&["ingest", "--index", index.to_str().unwrap(), corpus])
+            .status
+            .success()
+    );
+    // `kavosh search … | head -0`: the reader is gone before the first line is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kavosh"))
+        .args(["search", "--index", index.to_str().unwrap(), "فناوری"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(stderr(&o), "", "no panic message");
+    assert_eq!(o.status.signal(), Some(libc::SIGPIPE), "{:?}", o.status);
+}
