@@ -18,6 +18,14 @@
 //! stored documents already read, run through `highlight::{highlight_all, snippet}`
 //! (`highlight/top10` below; subtract it from `search/…/no-facets`).
 //!
+//! Issue 12 (queries as Persians type them): the timing loop also splits the query set into
+//! `plain` queries (searched as typed, with no other forms, number writings, synonyms or
+//! domains to look for) and `expanded` ones, and writes that split to
+//! `bench-data/expansion-kinds-N.txt` so `examples/query_latency.rs --kinds` can time the same
+//! split on another build (the cost of the rewriting on queries that need none: compare
+//! `plain` before and after); and it times `benches/queries/rewrite-queries.txt` (wrong
+//! layout, Finglish, number words, synonyms) as `rewrite-...` classes.
+//!
 //! Under `cargo test --benches` (criterion's test mode) it runs once on 1,000 documents.
 
 mod common;
@@ -30,10 +38,18 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use kavosh::document::StoredDocument;
 use kavosh::index::SearchIndex;
 use kavosh::search::query::{MatchedTerms, QueryBuilder};
-use kavosh::search::{MatchMode, SearchRequest, Typos, highlight, parse, search, suggest};
+use kavosh::search::rewrite::synonyms::Synonyms;
+use kavosh::search::vocabulary::Vocabulary;
+use kavosh::search::{MatchMode, SearchRequest, Typos, highlight, parse, rewrite, search, suggest};
 use kavosh::server::params::DEFAULT_SUGGESTIONS;
 
 const CLASSES: [&str; 5] = ["word1", "word2", "word3", "phrase", "fuzzy"];
+const REWRITE_CLASSES: [&str; 4] = [
+    "rewrite-layout",
+    "rewrite-finglish",
+    "rewrite-numbers",
+    "rewrite-synonyms",
+];
 const TIMED_PASSES: usize = 3;
 
 fn request(q: &str, facets: bool) -> SearchRequest {
@@ -88,6 +104,31 @@ fn highlight_cases(index: &SearchIndex, queries: &[(String, String)]) -> Vec<Hig
                 .map(|h| index.get(&h.id).expect("get").expect("hit exists"))
                 .collect();
             HighlightCase { terms, docs }
+        })
+        .collect()
+}
+
+/// Each query labelled `plain` (searched as typed, looking for nothing else) or `expanded` (a
+/// rewrite, other forms, number writings, synonyms or domains), as `search` builds it.
+fn expansion_kinds(index: &SearchIndex, queries: &[(String, String)]) -> Vec<(String, String)> {
+    let searcher = index.searcher();
+    let synonyms = Synonyms::of_index(index).expect("synonyms");
+    queries
+        .iter()
+        .map(|(_, q)| {
+            let parsed = parse::parse(q);
+            let vocab = Vocabulary::new(&searcher, &index.fields);
+            let rewritten = rewrite::rewrite(q, &parsed, &vocab).is_some();
+            let built = QueryBuilder::new(&index.fields, &searcher, Typos::Auto, MatchMode::All)
+                .sharing(vocab)
+                .expanding(Some(&synonyms))
+                .build(&parsed);
+            let kind = if rewritten || built.expansions > 0 {
+                "expanded"
+            } else {
+                "plain"
+            };
+            (kind.to_string(), q.clone())
         })
         .collect()
 }
@@ -166,13 +207,27 @@ fn benches(c: &mut Criterion) {
     };
     let index = common::index(docs);
     let queries = common::queries();
-    let prefixes = prefixes(&queries);
+    let rewrite_queries: Vec<(String, String)> = common::rewrite_queries()
+        .into_iter()
+        .map(|(class, q)| (format!("rewrite-{class}"), q))
+        .collect();
+    let by_expansion = expansion_kinds(&index, &queries);
+    let kinds_file = common::bench_data().join(format!("expansion-kinds-{docs}.txt"));
+    let kinds: Vec<&str> = by_expansion.iter().map(|(k, _)| k.as_str()).collect();
+    std::fs::write(&kinds_file, kinds.join("\n") + "\n").expect("write the expansion kinds");
+    println!(
+        "{} of {} queries are plain (labels in {})",
+        kinds.iter().filter(|k| **k == "plain").count(),
+        kinds.len(),
+        kinds_file.display()
+    );
+    let word_prefixes = prefixes(&queries);
     let cases = highlight_cases(&index, &queries);
     println!(
         "search bench: {} documents, {} queries, {} prefixes",
         index.num_docs(),
         queries.len(),
-        prefixes.values().map(Vec::len).sum::<usize>()
+        word_prefixes.values().map(Vec::len).sum::<usize>()
     );
 
     // Plain timing loops: p50/p99 over the whole set.
@@ -185,6 +240,13 @@ fn benches(c: &mut Criterion) {
         timing_loop(bench, &queries, |q| {
             black_box(search(&index, &request(q, facets)).expect("search"));
         });
+        let split = format!("{bench}/by-expansion");
+        timing_loop(&split, &by_expansion, |q| {
+            black_box(search(&index, &request(q, facets)).expect("search"));
+        });
+        timing_loop(&format!("{bench}/rewrite"), &rewrite_queries, |q| {
+            black_box(search(&index, &request(q, facets)).expect("search"));
+        });
     }
     let highlight_items: Vec<(String, &HighlightCase)> = queries
         .iter()
@@ -194,12 +256,25 @@ fn benches(c: &mut Criterion) {
     timing_loop("highlight/top10", &highlight_items, |case| {
         black_box(highlight_one(case));
     });
-    let prefix_items: Vec<(String, String)> = prefixes
+    let typed_wrong: Vec<(String, String)> = rewrite_queries
         .iter()
-        .flat_map(|(n, list)| list.iter().map(move |p| (format!("prefix{n}"), p.clone())))
+        .filter(|(k, _)| k == "rewrite-layout" || k == "rewrite-finglish")
+        .cloned()
         .collect();
+    let latin_prefixes = prefixes(&typed_wrong);
+    let prefix_items: Vec<(String, String)> = [
+        ("prefix", &word_prefixes),
+        ("latin-prefix", &latin_prefixes),
+    ]
+    .into_iter()
+    .flat_map(|(name, by_length)| {
+        by_length
+            .iter()
+            .flat_map(move |(n, list)| list.iter().map(move |p| (format!("{name}{n}"), p.clone())))
+    })
+    .collect();
     timing_loop("suggest", &prefix_items, |p| {
-        black_box(suggest::suggest(&index, p, DEFAULT_SUGGESTIONS).expect("suggest"));
+        black_box(suggest::suggest(&index, p, DEFAULT_SUGGESTIONS, true).expect("suggest"));
     });
 
     // criterion: one iteration = one pass over a class.
@@ -209,12 +284,25 @@ fn benches(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
-    for class in CLASSES {
-        let of_class: Vec<&str> = queries
+    let all_queries: Vec<(String, String)> = queries
+        .iter()
+        .chain(&by_expansion)
+        .chain(&rewrite_queries)
+        .cloned()
+        .collect();
+    for class in CLASSES
+        .into_iter()
+        .chain(["plain", "expanded"])
+        .chain(REWRITE_CLASSES)
+    {
+        let of_class: Vec<&str> = all_queries
             .iter()
             .filter(|(k, _)| k == class)
             .map(|(_, q)| q.as_str())
             .collect();
+        if of_class.is_empty() {
+            continue;
+        }
         group.throughput(Throughput::Elements(of_class.len() as u64));
         for facets in [true, false] {
             let name = format!("{class}/{}", if facets { "facets" } else { "no-facets" });
@@ -232,13 +320,15 @@ fn benches(c: &mut Criterion) {
             .filter(|((k, _), _)| k == class)
             .map(|(_, case)| case)
             .collect();
-        group.bench_function(format!("{class}/highlight-top10"), |b| {
-            b.iter(|| {
-                for case in &of_class_cases {
-                    black_box(highlight_one(case));
-                }
-            })
-        });
+        if !of_class_cases.is_empty() {
+            group.bench_function(format!("{class}/highlight-top10"), |b| {
+                b.iter(|| {
+                    for case in &of_class_cases {
+                        black_box(highlight_one(case));
+                    }
+                })
+            });
+        }
     }
     group.finish();
 
@@ -248,12 +338,14 @@ fn benches(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    for (n, list) in &prefixes {
+    for (n, list) in &word_prefixes {
         group.throughput(Throughput::Elements(list.len() as u64));
         group.bench_function(format!("prefix{n}"), |b| {
             b.iter(|| {
                 for p in list {
-                    black_box(suggest::suggest(&index, p, DEFAULT_SUGGESTIONS).expect("suggest"));
+                    black_box(
+                        suggest::suggest(&index, p, DEFAULT_SUGGESTIONS, true).expect("suggest"),
+                    );
                 }
             })
         });

@@ -169,7 +169,7 @@ fn run(args: &Args) -> Result<(), String> {
     };
     let one = |text: &str| -> Result<usize, String> {
         if args.suggest {
-            suggest(&index, text, DEFAULT_SUGGESTIONS)
+            suggest(&index, text, DEFAULT_SUGGESTIONS, true)
                 .map(|r| r.hits.len())
                 .map_err(|e| format!("{text:?}: {e:?}"))
         } else {

@@ -82,6 +82,10 @@ enum Command {
         page: usize,
         #[arg(long, default_value_t = 10)]
         per_page: usize,
+        /// Search exactly what was typed: no reading of a wrong keyboard layout or Finglish,
+        /// no synonyms.
+        #[arg(long)]
+        no_rewrite: bool,
         /// The query (several arguments are joined with spaces).
         query: Vec<String>,
     },
@@ -315,9 +319,23 @@ enum Format {
     Csv,
 }
 
+/// `kavosh search … | head`: when the reader of stdout goes away, end as Unix tools do (killed by
+/// SIGPIPE, silently) instead of panicking in `println!`. Rust ignores SIGPIPE so that servers see
+/// `EPIPE` as an error; `serve` and `crawl` keep that.
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before any thread is started; SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. } | Command::Crawl { .. }) {
+        end_quietly_on_a_closed_pipe();
+    }
     match cli.command {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
         Command::Ingest { index, paths } => ingest(&index, &paths),
@@ -363,6 +381,7 @@ fn main() -> ExitCode {
             typos,
             page,
             per_page,
+            no_rewrite,
             query,
         } => {
             let request = SearchRequest {
@@ -372,6 +391,7 @@ fn main() -> ExitCode {
                 typos,
                 page,
                 per_page,
+                rewrite: !no_rewrite,
                 ..SearchRequest::default()
             };
             search_command(&index, &request, json)
@@ -838,6 +858,15 @@ fn all_or_some(all: bool) -> ExitCode {
     }
 }
 
+fn reason_text(reason: search::rewrite::RewriteReason) -> &'static str {
+    use search::rewrite::RewriteReason;
+    match reason {
+        RewriteReason::KeyboardLayout => "keyboard layout",
+        RewriteReason::Finglish => "Finglish",
+        RewriteReason::Mixed => "several reasons",
+    }
+}
+
 fn search_command(dir: &std::path::Path, request: &SearchRequest, json: bool) -> ExitCode {
     let index = match open_to_read(dir) {
         Ok(i) => i,
@@ -856,6 +885,19 @@ fn search_command(dir: &std::path::Path, request: &SearchRequest, json: bool) ->
     }
     for w in &response.warnings {
         eprintln!("warning: {w}");
+    }
+    if let Some(r) = &response.rewritten {
+        let reasons: Vec<String> = r
+            .words
+            .iter()
+            .map(|w| format!("{} → {} ({})", w.from, w.to, reason_text(w.reason)))
+            .collect();
+        println!(
+            "showing results for: {}  [{}; --no-rewrite searches {:?} as typed]",
+            r.to,
+            reasons.join(", "),
+            r.from
+        );
     }
     println!(
         "{} documents{} ({:.1} ms)",

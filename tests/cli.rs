@@ -304,3 +304,52 @@ fn partners_and_stats_write_csv_that_spreadsheets_read_as_utf8() {
     assert!(table.starts_with("2 partners\n"), "{table}");
     assert!(table.contains("written اداره کل فنی و حرفه"), "{table}");
 }
+
+#[test]
+fn search_says_what_it_searched_instead_and_no_rewrite_searches_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let o = kavosh(&["ingest", "--index", index.to_str().unwrap(), SEED]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ix = index.to_str().unwrap();
+    // همکاری typed with the US layout on.
+    let o = kavosh(&["search", "--index", ix, "il;hvd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("showing results for: همکاری"), "{out}");
+    assert!(out.contains("il;hvd → همکاری (keyboard layout)"), "{out}");
+    assert!(out.contains("1 documents"), "{out}");
+    let o = kavosh(&["search", "--index", ix, "--no-rewrite", "il;hvd"]);
+    let out = stdout(&o);
+    assert!(!out.contains("showing results for"), "{out}");
+    assert!(out.contains("0 documents"), "{out}");
+    let reply = search_json(&index, "il;hvd");
+    assert_eq!(reply["rewritten"]["to"], "همکاری");
+    assert_eq!(reply["rewritten"]["reason"], "keyboard_layout");
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+    assert!(
+        kavosh(&["ingest", "--index", index.to_str().unwrap(), corpus])
+            .status
+            .success()
+    );
+    // `kavosh search … | head -0`: the reader is gone before the first line is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kavosh"))
+        .args(["search", "--index", index.to_str().unwrap(), "فناوری"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(stderr(&o), "", "no panic message");
+    assert_eq!(o.status.signal(), Some(libc::SIGPIPE), "{:?}", o.status);
+}

@@ -219,7 +219,7 @@ mod arbitrary_queries {
             if q.chars().count() <= search::MAX_QUERY_CHARS {
                 prop_assert!(reply.is_ok(), "{q:?}: {:?}", reply.err());
             }
-            let suggest = search::suggest::suggest(index(), &q, 8);
+            let suggest = search::suggest::suggest(index(), &q, 8, true);
             if q.chars().count() <= search::MAX_QUERY_CHARS {
                 prop_assert!(suggest.is_ok());
             }

@@ -106,6 +106,7 @@
     st.per_page = pp >= 1 ? pp : null;
     st.typos = p.get('typos') || null;          // passed through for researchers' links
     st.match = p.get('match') || null;
+    st.rewrite = p.get('rewrite') === 'false' ? 'false' : null;   // search exactly as typed
     st.analytics = p.get('analytics') === 'false' ? 'false' : null;   // not counted in the insights
     st.view = {};                               // the dashboard's own settings
     DASHBOARD_PARAMS.forEach(function (k) { if (p.get(k)) st.view[k] = p.get(k); });
@@ -128,6 +129,7 @@
     if (st.per_page) p.set('per_page', String(st.per_page));
     if (st.typos) p.set('typos', st.typos);
     if (st.match) p.set('match', st.match);
+    if (st.rewrite) p.set('rewrite', st.rewrite);
     if (st.analytics) p.set('analytics', st.analytics);
     DASHBOARD_PARAMS.forEach(function (k) { if (st.view && st.view[k]) p.set(k, st.view[k]); });
     return p;
@@ -346,6 +348,7 @@
 
   function renderNotices(data) {
     clear(notices);
+    renderRewritten(data.rewritten);
     if (data.did_you_mean && data.did_you_mean !== state.q) {
       var p = el('p', { className: 'notice did-you-mean' }, 'آیا منظورتان ');
       var st = copyState(state);
@@ -376,6 +379,22 @@
       box.appendChild(ul);
       notices.appendChild(box);
     }
+  }
+
+  // What was searched instead of the query as typed (wrong keyboard layout, Finglish), with a
+  // link that searches exactly what was typed.
+  function renderRewritten(r) {
+    if (!r || !r.to) return;
+    var p = el('p', { className: 'notice rewritten' }, 'نمایش نتایج برای ');
+    p.appendChild(el('strong', { className: 'rewritten-to' }, '«' + r.to + '»'));
+    p.appendChild(document.createTextNode('؛ '));
+    var exact = copyState(state);
+    exact.rewrite = 'false';
+    exact.page = 1;
+    var a = linkTo(exact, 'جستجوی دقیق «' + (r.from || state.q) + '»');
+    a.className = 'search-as-typed';
+    p.appendChild(a);
+    notices.appendChild(p);
   }
 
   function showNoResults(total, page) {
@@ -741,6 +760,7 @@
     var st = copyState(state);
     st.q = q.trim();
     st.page = 1;
+    st.rewrite = null;            // a new query is read as meant again
     navigate(st);
   }
   form.addEventListener('submit', function (e) {

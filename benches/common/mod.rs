@@ -86,6 +86,17 @@ pub fn index(docs: usize) -> SearchIndex {
 
 /// The benchmark queries with their class (`word1`, `word2`, `word3`, `phrase`, `fuzzy`).
 pub fn queries() -> Vec<(String, String)> {
+    queries_of("queries.txt", "kinds.txt")
+}
+
+/// Queries that need rewriting or expansion (issue 12), with their class (`layout`, `finglish`,
+/// `numbers`, `synonyms`).
+pub fn rewrite_queries() -> Vec<(String, String)> {
+    queries_of("rewrite-queries.txt", "rewrite-kinds.txt")
+}
+
+/// The queries of `benches/queries/QUERIES`, each with its class from the same line of KINDS.
+fn queries_of(queries: &str, kinds: &str) -> Vec<(String, String)> {
     let read = |name: &str| -> Vec<String> {
         let path = root().join("benches/queries").join(name);
         std::fs::read_to_string(&path)
@@ -94,8 +105,8 @@ pub fn queries() -> Vec<(String, String)> {
             .map(str::to_string)
             .collect()
     };
-    let (kinds, queries) = (read("kinds.txt"), read("queries.txt"));
-    assert_eq!(kinds.len(), queries.len(), "kinds.txt and queries.txt");
+    let (kinds, queries) = (read(kinds), read(queries));
+    assert_eq!(kinds.len(), queries.len(), "{} lines", queries.len());
     kinds.into_iter().zip(queries).collect()
 }
 

@@ -12,11 +12,15 @@ use super::fold::{ZWNJ, fold};
 
 const WORDS: &str = include_str!("../../data/lexicon/words.dat");
 
-/// Part-of-speech facts the stemmer needs.
+/// Part-of-speech facts the stemmer and the plural rules need.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WordClass {
     pub noun: bool,
     pub adjective: bool,
+    /// Tagged as a plural (`PL`): `تحقیقات`, `مراکز`.
+    pub plural: bool,
+    /// How often hazm's corpus has the word (0 for a word it lists without a count).
+    pub count: u32,
 }
 
 /// Known words, keyed by their folded, ZWNJ-free form.
@@ -40,9 +44,13 @@ impl Lexicon {
         let mut parts: FxHashMap<Box<str>, Box<[Box<str>]>> = FxHashMap::default();
         for line in data.lines() {
             let mut cols = line.split('\t');
-            let (Some(word), pos) = (cols.next(), cols.nth(1).unwrap_or("")) else {
+            let (Some(word), count, pos) = (cols.next(), cols.next(), cols.next().unwrap_or(""))
+            else {
                 continue;
             };
+            let count: u32 = count
+                .and_then(|c| c.parse::<u64>().ok())
+                .map_or(0, |c| c.min(u64::from(u32::MAX)) as u32);
             let folded = fold(word);
             let key: String = folded.chars().filter(|&c| c != ZWNJ).collect();
             if key.is_empty() {
@@ -59,10 +67,12 @@ impl Lexicon {
                 }
             }
             let class = words.entry(key.into_boxed_str()).or_default();
+            class.count = class.count.saturating_add(count);
             for tag in pos.split(',') {
                 match tag {
                     "N" => class.noun = true,
                     "AJ" => class.adjective = true,
+                    "PL" => class.plural = true,
                     _ => {}
                 }
             }
@@ -131,6 +141,8 @@ mod tests {
         let big = lex.lookup("بزرگ").unwrap();
         assert!(big.adjective);
         assert!(lex.lookup("دختر").unwrap().noun);
+        assert!(lex.lookup("تحقیقات").unwrap().plural);
+        assert!(!lex.lookup("مالیات").unwrap().plural);
         assert!(!lex.contains("کشورمان"));
     }
 }

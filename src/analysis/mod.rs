@@ -5,13 +5,18 @@
 //! - [`spelling`]: whole-word spelling variants folding cannot unite (`مسئله`/`مساله`);
 //! - [`lexicon`] and [`stemmer`]: a light stemmer that only strips what the lexicon allows;
 //! - [`compounds`]: joined forms, query chunks, and splits of joined words into words;
-//! - [`tokenizer`]: the tantivy tokenizers built from all of the above.
+//! - [`tokenizer`]: the tantivy tokenizers built from all of the above;
+//! - [`numbers`], [`plurals`], [`clitics`]: number words, Arabic plurals and clitics the
+//!   stemmer leaves alone, which queries look for in every form.
 //!
 //! See `shared/briefs/persian-analysis.md` for why each step exists.
 
+pub mod clitics;
 pub mod compounds;
 pub mod fold;
 pub mod lexicon;
+pub mod numbers;
+pub mod plurals;
 pub mod segment;
 pub mod spelling;
 pub mod stemmer;
@@ -53,6 +58,34 @@ pub fn word_keys(name: &str) -> Vec<String> {
             key
         })
         .collect()
+}
+
+/// The ways `term` (an exact term) is written in `texts`: the source slices it is indexed from,
+/// in order (`نوآوری` and `نو‌آوری` for the term `نواوری`).
+pub fn written_forms<'t>(term: &str, texts: &[&'t str]) -> Vec<&'t str> {
+    let mut tokenizer = PersianTokenizer::new(TermSet::Exact);
+    let mut forms = Vec::new();
+    for &text in texts {
+        for t in tokenizer.analyze(text) {
+            if t.text == term {
+                forms.push(&text[t.offset_from..t.offset_to]);
+            }
+        }
+    }
+    forms
+}
+
+/// True when folding leaves `text` as it is but for ZWNJs and the letters Persian writes with
+/// a madda or hamza (`آ`, `أ`, `ؤ`, `ئ`, `ۀ`): no tatweel, Arabic ي/ك, vowel marks or invisibles
+/// — a spelling to show users.
+pub fn is_clean(text: &str) -> bool {
+    text.chars().all(|c| {
+        matches!(c, fold::ZWNJ | 'آ' | 'أ' | 'ؤ' | 'ئ' | 'ۀ') || {
+            let mut same = true;
+            fold_char(c, |f| same &= f == fold::FoldedChar::Char(c));
+            same
+        }
+    })
 }
 
 /// One term a query looks for (or, from [`document_terms`], one term a text is indexed under):
@@ -122,4 +155,17 @@ pub fn document_terms(text: &str) -> Vec<QueryTerm> {
         }));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_forms_slice_the_texts_and_clean_ones_can_be_told() {
+        let forms = written_forms("نواوری", &["مرکز نوآوری و نو‌آوری", "نوآوريها"]);
+        assert_eq!(forms, ["نوآوری", "نو‌آوری"]);
+        assert!(is_clean("نوآوری") && is_clean("نو‌آوری") && is_clean("مؤسسه"));
+        assert!(!is_clean("فنـاوری") && !is_clean("فناوري") && !is_clean("عِلم"));
+    }
 }

@@ -4,10 +4,11 @@
 //! or the new one. They belong to the index: snapshots copy the directory, dumps carry every
 //! value, migrations move it to the rebuilt index. An index in memory keeps them in memory.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,6 +28,8 @@ pub struct IndexSettings {
     dir: Option<PathBuf>,
     /// The values of an index in memory.
     memory: Mutex<BTreeMap<String, Value>>,
+    /// Values read by [`IndexSettings::get_shared`] (`None`: no value), until the next `put`.
+    shared: Mutex<BTreeMap<String, Option<Arc<dyn Any + Send + Sync>>>>,
 }
 
 impl IndexSettings {
@@ -35,6 +38,7 @@ impl IndexSettings {
         IndexSettings {
             dir: Some(index_dir.join(SETTINGS_DIR)),
             memory: Mutex::new(BTreeMap::new()),
+            shared: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -43,6 +47,7 @@ impl IndexSettings {
         IndexSettings {
             dir: None,
             memory: Mutex::new(BTreeMap::new()),
+            shared: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -62,11 +67,39 @@ impl IndexSettings {
             .transpose()
     }
 
+    /// The value stored under `name`, read once and shared until this process `put`s another
+    /// (for values read on every request, such as the synonyms every query uses). Another
+    /// process's `put` is not seen: one process serves an index.
+    pub fn get_shared<T: DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        name: &str,
+    ) -> Result<Option<Arc<T>>, IndexError> {
+        let mut shared = lock(&self.shared);
+        if let Some(cached) = shared.get(name) {
+            match cached {
+                None => return Ok(None),
+                Some(value) => {
+                    if let Ok(value) = value.clone().downcast::<T>() {
+                        return Ok(Some(value));
+                    }
+                }
+            }
+        }
+        let value = self.get::<T>(name)?.map(Arc::new);
+        shared.insert(
+            name.to_string(),
+            value.clone().map(|v| v as Arc<dyn Any + Send + Sync>),
+        );
+        Ok(value)
+    }
+
     /// Stores `value` under `name`, durably, replacing what was there.
     pub fn put<T: Serialize>(&self, name: &str, value: &T) -> Result<(), IndexError> {
         check_name(name)?;
         let value = serde_json::to_value(value)
             .map_err(|e| IndexError(format!("the index setting {name:?} cannot be saved: {e}")))?;
+        let mut shared = lock(&self.shared);
+        shared.remove(name);
         match &self.dir {
             None => {
                 self.lock_memory().insert(name.to_string(), value);
@@ -106,9 +139,13 @@ impl IndexSettings {
     }
 
     fn lock_memory(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Value>> {
-        // A panic while holding the lock cannot leave the map half-changed.
-        self.memory.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.memory)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave the map half-changed.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Names are file names: lowercase ASCII letters, digits, `-` and `_`.
@@ -189,6 +226,26 @@ mod tests {
             Some(json!({"days": 90}))
         );
         assert_eq!(settings.all().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn shared_values_are_read_once_and_forgotten_on_put() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = IndexSettings::on_disk(dir.path());
+        assert_eq!(settings.get_shared::<Value>("synonyms").unwrap(), None);
+        settings.put("synonyms", &json!([1])).unwrap();
+        let first = settings.get_shared::<Value>("synonyms").unwrap().unwrap();
+        assert_eq!(*first, json!([1]));
+        // Read once: a change behind this process's back is not seen...
+        fs::write(dir.path().join(SETTINGS_DIR).join("synonyms.json"), "[2]").unwrap();
+        let again = settings.get_shared::<Value>("synonyms").unwrap().unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        // ...but its own put is.
+        settings.put("synonyms", &json!([3])).unwrap();
+        assert_eq!(
+            *settings.get_shared::<Value>("synonyms").unwrap().unwrap(),
+            json!([3])
+        );
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl SearchOutcome {
     pub fn of(reply: &SearchResponse) -> SearchOutcome {
         SearchOutcome {
             no_results: reply.total == 0,
-            rewritten: false,
+            rewritten: reply.rewritten.is_some(),
         }
     }
 }

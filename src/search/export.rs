@@ -99,8 +99,13 @@ impl Export {
 /// Every hit of `req` (its page and per_page are ignored), in its order, at most
 /// [`MAX_EXPORT_ROWS`].
 pub fn export_hits(index: &SearchIndex, req: &SearchRequest) -> Result<Export, SearchError> {
-    let (searcher, built, query) =
-        filtered_query(index, &req.q, &req.filters, req.typos, req.mode)?;
+    let (searcher, built, query) = filtered_query(
+        index,
+        &req.q,
+        &req.filters,
+        (req.typos, req.mode),
+        req.rewrite,
+    )?;
     let pass = main_pass(
         &searcher,
         (&*query, &built.proximity),

@@ -2,7 +2,11 @@
 //! total and multi-select facet counts.
 //!
 //! - [`parse`] reads the query language;
-//! - [`query`] turns a parsed query into a tantivy query through the analyzer's groupings;
+//! - [`rewrite`] searches what a query meant when it was typed with the wrong keyboard layout
+//!   or in Finglish, and holds the synonyms and domain labels queries expand with;
+//! - [`query`] turns a parsed query into a tantivy query through the analyzer's groupings
+//!   ([`bonus`] ranks what was typed above its other forms);
+//! - [`vocabulary`] answers which words the index holds, once per query;
 //! - [`filters`] filter by kind, partner, domain, Jalali year and date;
 //! - [`facets`] count per partner, domain, kind and Jalali year;
 //! - [`highlight`] marks matches in snippets of the original text;
@@ -10,14 +14,17 @@
 //! - [`stats`] counts by partner, domain, kind, Jalali year and month, and runs aggregations;
 //! - [`export`] writes hits and stats as CSV.
 
+pub mod bonus;
 pub mod export;
 pub mod facets;
 pub mod filters;
 pub mod highlight;
 pub mod parse;
 pub mod query;
+pub mod rewrite;
 pub mod stats;
 pub mod suggest;
+pub mod vocabulary;
 
 use std::time::Instant;
 
@@ -31,6 +38,7 @@ use crate::index::{IndexError, SearchIndex};
 pub use facets::{FacetCounts, FacetName, FacetValue};
 pub use filters::{FilterClause, Filters};
 pub use query::{MatchMode, Typos};
+pub use rewrite::Rewritten;
 
 /// Largest page size.
 pub const MAX_PER_PAGE: usize = 100;
@@ -70,6 +78,9 @@ pub struct SearchRequest {
     pub mode: MatchMode,
     /// Compute facet counts.
     pub facets: bool,
+    /// Search what was meant when the query was typed with the wrong keyboard layout or in
+    /// Finglish, and expand with synonyms and domain labels (`false`: exactly what was typed).
+    pub rewrite: bool,
 }
 
 impl Default for SearchRequest {
@@ -83,6 +94,7 @@ impl Default for SearchRequest {
             typos: Typos::Auto,
             mode: MatchMode::All,
             facets: true,
+            rewrite: true,
         }
     }
 }
@@ -143,6 +155,10 @@ pub struct SearchResponse {
     /// A corrected query when typo tolerance found what the query as typed did not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub did_you_mean: Option<String>,
+    /// What was searched instead of the query as typed (a word typed with the wrong keyboard
+    /// layout or in Finglish); null when the query was searched as typed. `rewrite=false`
+    /// searches exactly what was typed.
+    pub rewritten: Option<Rewritten>,
     pub warnings: Vec<String>,
 }
 
@@ -154,6 +170,9 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     let parsed = parse::parse(&req.q);
     refuse_over_limit(&parsed)?;
     let filter_clauses = req.filters.clauses(index)?;
+    let vocab = vocabulary::Vocabulary::new(&searcher, &index.fields);
+    let (parsed, mut rewritten) = rewritten_query(&req.q, parsed, req.rewrite, &vocab);
+    let synonyms = expansions(index, req.rewrite)?;
 
     let shared_facets = if req.facets {
         facets::shared(&filter_clauses)
@@ -162,8 +181,10 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     };
     let offset = (req.page - 1) * req.per_page;
     let run = |mode| -> Result<(query::BuiltQuery, MainPass), SearchError> {
-        let built =
-            query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode).build(&parsed);
+        let built = query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode)
+            .sharing(vocab.clone())
+            .expanding(synonyms.as_deref())
+            .build(&parsed);
         let full = with_filters(built.query.box_clone(), &filter_clauses, None);
         let pass = main_pass(
             &searcher,
@@ -182,9 +203,23 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     }
     let total = pass.total;
     let mut hits = Vec::with_capacity(pass.hits.len());
+    // Words read as Finglish are shown as the documents found write them.
+    let respell = rewritten.as_ref().is_some_and(|r| {
+        r.words
+            .iter()
+            .any(|w| w.reason == rewrite::RewriteReason::Finglish)
+    });
+    let mut texts: Vec<String> = Vec::new();
     for (score, address) in pass.hits {
         let doc = index.stored(&searcher, address)?;
+        if respell {
+            texts.push(doc.title.clone());
+            texts.push(opening(&doc.body, RESPELL_BYTES).to_string());
+        }
         hits.push(to_hit(doc, score, &built.terms));
+    }
+    if let Some(r) = rewritten.as_mut().filter(|_| respell) {
+        rewrite::respell(r, &texts.iter().map(String::as_str).collect::<Vec<_>>());
     }
     let facets = if req.facets {
         facets::count(
@@ -197,7 +232,11 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     } else {
         FacetCounts::default()
     };
-    let did_you_mean = did_you_mean(&searcher, index, req, &parsed, &built, total)?;
+    let did_you_mean = if rewritten.is_some() {
+        None
+    } else {
+        did_you_mean(&searcher, index, req, &parsed, &built, total)?
+    };
     Ok(SearchResponse {
         query: req.q.clone(),
         total,
@@ -208,8 +247,50 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
         facets,
         relaxed,
         did_you_mean,
+        rewritten,
         warnings: built.warnings,
     })
+}
+
+/// The query to search: `parsed` with its mistyped words rewritten when `rewrite` allows, and
+/// what was rewritten.
+pub(crate) fn rewritten_query(
+    q: &str,
+    parsed: parse::Parsed,
+    rewrite: bool,
+    vocab: &vocabulary::Vocabulary,
+) -> (parse::Parsed, Option<Rewritten>) {
+    if !rewrite {
+        return (parsed, None);
+    }
+    match rewrite::rewrite(q, &parsed, vocab) {
+        Some((rewritten, notice)) => (rewritten, Some(notice)),
+        None => (parsed, None),
+    }
+}
+
+/// The synonyms an index's queries expand with (none when `rewrite` is off).
+pub(crate) fn expansions(
+    index: &SearchIndex,
+    rewrite: bool,
+) -> Result<Option<std::sync::Arc<rewrite::synonyms::Synonyms>>, SearchError> {
+    Ok(if rewrite {
+        Some(rewrite::synonyms::Synonyms::of_index(index)?)
+    } else {
+        None
+    })
+}
+
+/// How much of each hit's body is read for how it writes a word read as Finglish.
+const RESPELL_BYTES: usize = 4096;
+
+/// The first `bytes` bytes of `text` at most, cut at a character boundary.
+fn opening(text: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn validate(req: &SearchRequest) -> Result<(), SearchError> {
@@ -237,19 +318,26 @@ fn validate(req: &SearchRequest) -> Result<(), SearchError> {
 }
 
 /// `q` under `filters`, for the routes that need no relaxation or separate facet passes
-/// (stats, aggregations, export): the query and the searcher it was built for.
+/// (stats, aggregations, export): the query and the searcher it was built for. With `rewrite`,
+/// the query is read as `/search` reads it (wrong layout, Finglish, synonyms).
 pub(crate) fn filtered_query(
     index: &SearchIndex,
     q: &str,
     filters: &Filters,
-    typos: Typos,
-    mode: MatchMode,
+    (typos, mode): (Typos, MatchMode),
+    rewrite: bool,
 ) -> Result<(Searcher, query::BuiltQuery, Box<dyn Query>), SearchError> {
     let searcher = index.searcher();
     let parsed = parse::parse(q);
     refuse_over_limit(&parsed)?;
     let clauses = filters.clauses(index)?;
-    let built = query::QueryBuilder::new(&index.fields, &searcher, typos, mode).build(&parsed);
+    let vocab = vocabulary::Vocabulary::new(&searcher, &index.fields);
+    let (parsed, _) = rewritten_query(q, parsed, rewrite, &vocab);
+    let synonyms = expansions(index, rewrite)?;
+    let built = query::QueryBuilder::new(&index.fields, &searcher, typos, mode)
+        .sharing(vocab)
+        .expanding(synonyms.as_deref())
+        .build(&parsed);
     let full = with_filters(built.query.box_clone(), &clauses, None);
     Ok((searcher, built, full))
 }

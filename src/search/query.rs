@@ -5,23 +5,34 @@
 //! its stem (stemmed fields), its exact form (exact fields, boosted), any chunk of 2–3
 //! neighbouring query words joined (`هم افزایی` → `همافزایی`, meeting joined and ZWNJ spellings),
 //! the phrase of its ZWNJ parts or of its splits into words the documents hold (`همافزایی` →
-//! `هم افزایی`, meeting spaced and ZWNJ spellings), and, when typos are allowed and the word
-//! is in no document as typed, terms within 1–2 edits (ranked below exact ones). A phrase
-//! tries every way its words may be written together or apart.
+//! `هم افزایی`, meeting spaced and ZWNJ spellings), its other forms the stemmer does not make
+//! (Arabic plurals and singulars, clitics: [`QueryBuilder::word_forms`]), and, when typos are
+//! allowed and the word is in no document as typed, terms within 1–2 edits (ranked below exact
+//! ones). A run of words may also be found as a whole ([`Span`]): a number in its other
+//! writings (`سی و دومین` ↔ `۳۲مین`), a synonym (`فاوا` ↔ `ICT`), the documents of a domain named
+//! by its label. A phrase tries every way its words (and numbers and synonyms) may be written.
+//! Every other form ranks below the form typed, and their number is capped.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::bonus::BonusQuery;
 use super::parse::{Node, Parsed, Scope};
+use super::rewrite::domains;
+use super::rewrite::synonyms::Synonyms;
+use super::vocabulary::Vocabulary;
 use crate::analysis::compounds::{
     MAX_TERM_BYTES, push_joined, query_chunks, spaced_runs, word_term, written_apart,
 };
+use crate::analysis::numbers::{self, Number, Ordinal};
 use crate::analysis::segment::Segments;
+use crate::analysis::{clitics, plurals};
 use crate::index::Fields;
 
 /// Title matches weigh this much more than body matches.
@@ -36,6 +47,28 @@ pub const PROXIMITY_SLOP: u32 = 3;
 pub const MAX_FUZZY_EXPANSIONS: usize = 50;
 /// Most spellings a phrase is tried in.
 pub const MAX_PHRASE_VARIANTS: usize = 32;
+/// A word's other forms (plural, singular, with or without a clitic), relative to the form
+/// typed (and below it: see [`LITERAL_BONUS`]).
+pub const FORM_BOOST: f32 = 0.2;
+/// A number's other writings, relative to the writing typed.
+pub const NUMBER_BOOST: f32 = 0.2;
+/// Synonyms, relative to what was typed.
+pub const SYNONYM_BOOST: f32 = 0.1;
+/// Added to the score of a document for each word (or run of words) it holds as typed, where
+/// the word has other forms, writings or synonyms: those rank below what was typed, whatever
+/// their BM25 scores (a term's BM25 score is at most about 2.2 × ln(1 + N), 30 at a million
+/// documents; times the boosts of title and exact matches, an expansion scores under 60).
+pub const LITERAL_BONUS: f32 = 100.0;
+/// The score a document gets for being filed under a domain the query names: below any match
+/// of a word but one in nearly every document (BM25 gives a word in half the documents 0.7,
+/// in 99.9% of them 0.001), so no [`LITERAL_BONUS`] is needed.
+pub const DOMAIN_SCORE: f32 = 0.001;
+/// Most other forms of one word.
+pub const MAX_WORD_FORMS: usize = 6;
+/// Most number writings, synonyms and other forms one query looks for.
+pub const MAX_QUERY_EXPANSIONS: usize = 64;
+/// Most words of a number written in words (`نهصد و نود و نه هزار و نهصد و نود و نه`).
+const MAX_NUMBER_WORDS: usize = 13;
 
 /// How many typos a word may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,35 +138,71 @@ pub struct BuiltQuery {
     /// `query`: `search::main_pass` adds its score to the best hits only, since checking word
     /// positions in every matching document was ~15% of query time.
     pub proximity: Vec<Box<dyn Query>>,
+    /// How many other forms, writings, synonyms and domains the query also looks for (0: it
+    /// looks for what was typed only, in the analyzer's forms).
+    pub expansions: usize,
 }
 
 /// Builds tantivy queries for one searcher.
 pub struct QueryBuilder<'a> {
     fields: &'a Fields,
-    searcher: &'a Searcher,
     typos: Typos,
     mode: MatchMode,
     terms: MatchedTerms,
     warnings: Vec<String>,
     corrections: Vec<(String, String)>,
     proximity: Vec<Box<dyn Query>>,
-    /// Whether documents hold a word ([`QueryBuilder::in_documents`]), remembered per query.
-    known: HashMap<String, bool>,
+    /// Which words documents hold, asked once per query.
+    vocab: Vocabulary<'a>,
+    /// Synonyms and domain labels to expand with; `None` searches what was typed only.
+    synonyms: Option<&'a Synonyms>,
+    /// What is left of [`MAX_QUERY_EXPANSIONS`].
+    expansions_left: usize,
+}
+
+/// The queries that find a [`Span`] whole: its writings, and apart (they need no bonus for
+/// what was typed) the documents of the domains it names.
+struct SpanQueries {
+    writings: Vec<Box<dyn Query>>,
+    domains: Vec<Box<dyn Query>>,
+}
+
+/// A run of query words `start..end` that may also be found whole, another way.
+struct Span {
+    start: usize,
+    end: usize,
+    /// Other ways of writing the run, as runs of exact terms, and the boost of each.
+    writings: Vec<(Vec<String>, f32)>,
+    /// Domains whose documents the run also finds.
+    domains: Vec<&'static str>,
 }
 
 impl<'a> QueryBuilder<'a> {
     pub fn new(fields: &'a Fields, searcher: &'a Searcher, typos: Typos, mode: MatchMode) -> Self {
         QueryBuilder {
             fields,
-            searcher,
             typos,
             mode,
             terms: MatchedTerms::default(),
             warnings: Vec::new(),
             corrections: Vec::new(),
             proximity: Vec::new(),
-            known: HashMap::new(),
+            vocab: Vocabulary::new(searcher, fields),
+            synonyms: None,
+            expansions_left: MAX_QUERY_EXPANSIONS,
         }
+    }
+
+    /// Shares the look-ups already made for this query (by query rewriting).
+    pub fn sharing(mut self, vocab: Vocabulary<'a>) -> Self {
+        self.vocab = vocab;
+        self
+    }
+
+    /// Also finds synonyms and the documents of domains named by their labels.
+    pub fn expanding(mut self, synonyms: Option<&'a Synonyms>) -> Self {
+        self.synonyms = synonyms;
+        self
     }
 
     /// Builds the query; an empty query matches every document.
@@ -156,6 +225,7 @@ impl<'a> QueryBuilder<'a> {
             corrections: self.corrections,
             has_text,
             proximity: self.proximity,
+            expansions: MAX_QUERY_EXPANSIONS - self.expansions_left,
         }
     }
 
@@ -242,14 +312,19 @@ impl<'a> QueryBuilder<'a> {
         }
         let chunks = query_chunks(&seg);
         let pairs = self.field_pairs(scope);
-        let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut joined_words = Vec::new();
+        // Each word's clause (`None`: a word too long to be a term), its joined form and stem.
+        let mut per_word: Vec<Option<Box<dyn Query>>> = Vec::with_capacity(seg.words.len());
+        let mut keys: Vec<String> = Vec::with_capacity(seg.words.len());
+        let mut stems: Vec<String> = Vec::with_capacity(seg.words.len());
         for (i, word) in seg.words.iter().enumerate() {
             let mut joined = String::new();
             push_joined(&seg, word, &mut joined);
             if joined.len() > MAX_TERM_BYTES {
                 self.warnings
                     .push("a word longer than 200 bytes was ignored".into());
+                per_word.push(None);
+                keys.push(String::new());
+                stems.push(String::new());
                 continue;
             }
             let stem = word_term(&joined, true).into_owned();
@@ -268,7 +343,9 @@ impl<'a> QueryBuilder<'a> {
             } else {
                 self.fuzzy_expansions(&joined)
             };
+            let forms = self.word_forms(&joined);
             let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+            let mut other_forms: Vec<Box<dyn Query>> = Vec::new();
             for &(stem_field, exact_field, boost) in &pairs {
                 alternatives.push(boosted(term_query(stem_field, &stem), boost));
                 alternatives.push(boosted(
@@ -285,21 +362,36 @@ impl<'a> QueryBuilder<'a> {
                     alternatives.push(boosted(term_query(exact_field, &chunk.exact), boost));
                     alternatives.push(boosted(term_query(stem_field, &chunk.stemmed), boost));
                 }
+                for form in &forms {
+                    other_forms.push(boosted(
+                        term_query(exact_field, &form.exact),
+                        boost * EXACT_BOOST * FORM_BOOST,
+                    ));
+                    other_forms.push(boosted(
+                        term_query(stem_field, &form.stem),
+                        boost * FORM_BOOST,
+                    ));
+                }
                 for t in &fuzzy {
                     alternatives.push(boosted(term_query(exact_field, t), boost * FUZZY_BOOST));
                 }
             }
             if !negated {
-                self.terms.stemmed.insert(stem);
+                self.terms.stemmed.insert(stem.clone());
                 self.terms.exact.insert(joined.clone());
                 self.terms.exact.extend(fuzzy);
                 self.terms.exact_runs.extend(apart);
+                for form in forms {
+                    self.terms.stemmed.insert(form.stem);
+                    self.terms.exact.insert(form.exact);
+                }
             }
-            per_word.push((
-                Occur::Should,
-                Box::new(BooleanQuery::union(alternatives)) as Box<dyn Query>,
-            ));
-            joined_words.push(joined);
+            per_word.push(Some(literal_first(
+                Box::new(BooleanQuery::union(alternatives)),
+                other_forms,
+            )));
+            keys.push(joined);
+            stems.push(stem);
         }
         if !negated {
             for c in &chunks {
@@ -307,18 +399,51 @@ impl<'a> QueryBuilder<'a> {
                 self.terms.stemmed.insert(c.stemmed.clone());
             }
         }
-        if per_word.is_empty() {
-            return None;
-        }
-        if per_word.len() == 1 {
-            return per_word.pop().map(|(_, q)| q);
-        }
         let occur = match self.mode {
             MatchMode::All => Occur::Must,
             MatchMode::Any => Occur::Should,
         };
-        let clauses: Vec<(Occur, Box<dyn Query>)> =
-            per_word.into_iter().map(|(_, q)| (occur, q)).collect();
+        let spans = self.spans(&seg, &keys, &stems, negated, false);
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        let mut i = 0;
+        while i < per_word.len() {
+            let Some(span) = spans.iter().find(|s| s.start == i) else {
+                clauses.extend(per_word[i].take());
+                i += 1;
+                continue;
+            };
+            let mut literal: Vec<Box<dyn Query>> = per_word[i..span.end]
+                .iter_mut()
+                .filter_map(Option::take)
+                .collect();
+            let SpanQueries { writings, domains } = self.span_queries(span, &pairs, negated);
+            let literal: Box<dyn Query> = match literal.len() {
+                0 => Box::new(BooleanQuery::union(writings)),
+                1 => literal_first(literal.remove(0), writings),
+                // The run is one unit, a number or a name, even when any word may do.
+                _ => literal_first(
+                    Box::new(BooleanQuery::new(
+                        literal.into_iter().map(|q| (Occur::Must, q)).collect(),
+                    )),
+                    writings,
+                ),
+            };
+            clauses.push(if domains.is_empty() {
+                literal
+            } else {
+                let mut any = vec![literal];
+                any.extend(domains);
+                Box::new(BooleanQuery::union(any))
+            });
+            i = span.end;
+        }
+        if clauses.is_empty() {
+            return None;
+        }
+        if clauses.len() == 1 {
+            return clauses.pop();
+        }
+        let joined_words: Vec<&String> = keys.iter().filter(|k| !k.is_empty()).collect();
         if joined_words.len() > 1 && !negated {
             for &(_, exact_field, boost) in &pairs {
                 let terms = joined_words
@@ -330,7 +455,175 @@ impl<'a> QueryBuilder<'a> {
                 self.proximity.push(boosted(Box::new(near), boost));
             }
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        Some(Box::new(BooleanQuery::new(
+            clauses.into_iter().map(|q| (occur, q)).collect(),
+        )))
+    }
+
+    /// The runs of query words that may also be found whole: numbers (in words or digits, as
+    /// one or several words separated by spaces), synonyms and domain labels (not in a negated
+    /// clause, nor without [`QueryBuilder::expanding`]). Where runs overlap, the longest
+    /// starting first wins; runs of the same words are merged. In a `phrase`, a number is
+    /// written only as typed (an ordinal before its noun stays one).
+    fn spans(
+        &mut self,
+        seg: &Segments,
+        keys: &[String],
+        stems: &[String],
+        negated: bool,
+        phrase: bool,
+    ) -> Vec<Span> {
+        let expand = if negated { None } else { self.synonyms };
+        let mut spans: Vec<Span> = Vec::new();
+        let mut i = 0;
+        while i < keys.len() {
+            let mut found: Vec<Span> = Vec::new();
+            if let Some((end, number)) = number_at(seg, keys, i) {
+                found.push(Span {
+                    start: i,
+                    end,
+                    writings: number_writings(number, &keys[i..end], phrase),
+                    domains: Vec::new(),
+                });
+            }
+            if let Some(synonyms) = expand
+                && let Some((end, runs)) = synonyms.at(keys, i)
+            {
+                found.push(Span {
+                    start: i,
+                    end,
+                    writings: runs.iter().map(|r| (r.clone(), SYNONYM_BOOST)).collect(),
+                    domains: Vec::new(),
+                });
+            }
+            if expand.is_some()
+                && !phrase
+                && let Some((end, id)) = domains::at(stems, i)
+            {
+                found.push(Span {
+                    start: i,
+                    end,
+                    writings: Vec::new(),
+                    domains: vec![id],
+                });
+            }
+            let Some(end) = found.iter().map(|s| s.end).max() else {
+                i += 1;
+                continue;
+            };
+            let mut span = Span {
+                start: i,
+                end,
+                writings: Vec::new(),
+                domains: Vec::new(),
+            };
+            for f in found.into_iter().filter(|f| f.end == end) {
+                span.writings.extend(f.writings);
+                span.domains.extend(f.domains);
+            }
+            let budget = self.expansions_left.min(span.writings.len());
+            if budget < span.writings.len() {
+                self.warnings.push(format!(
+                    "other writings and synonyms limited to {MAX_QUERY_EXPANSIONS} per query"
+                ));
+            }
+            span.writings.truncate(budget);
+            self.expansions_left -= budget;
+            let domains = self.expansions_left.min(span.domains.len());
+            span.domains.truncate(domains);
+            self.expansions_left -= domains;
+            if !negated {
+                for (run, _) in &span.writings {
+                    match run.as_slice() {
+                        [term] => {
+                            self.terms.exact.insert(term.clone());
+                        }
+                        _ => {
+                            self.terms.exact_runs.insert(run.clone());
+                        }
+                    }
+                }
+            }
+            spans.push(span);
+            i = end;
+        }
+        spans
+    }
+
+    /// The queries that find a span whole: each writing as a phrase of exact terms (one word
+    /// also by its stem); and apart, each domain's documents with a tiny constant score.
+    fn span_queries(
+        &self,
+        span: &Span,
+        pairs: &[(Field, Field, f32)],
+        negated: bool,
+    ) -> SpanQueries {
+        let mut writings: Vec<Box<dyn Query>> = Vec::new();
+        for &(stem_field, exact_field, boost) in pairs {
+            for (run, weight) in &span.writings {
+                writings.push(boosted(phrase_query(exact_field, run, &[]), boost * weight));
+                if let [term] = run.as_slice() {
+                    writings.push(boosted(
+                        term_query(stem_field, &word_term(term, true)),
+                        boost * weight,
+                    ));
+                }
+            }
+        }
+        let mut domains: Vec<Box<dyn Query>> = Vec::new();
+        if !negated {
+            for id in &span.domains {
+                let filed = TermQuery::new(
+                    Term::from_field_text(self.fields.domain, id),
+                    IndexRecordOption::Basic,
+                );
+                domains.push(Box::new(ConstScoreQuery::new(
+                    Box::new(filed),
+                    DOMAIN_SCORE,
+                )));
+            }
+        }
+        SpanQueries { writings, domains }
+    }
+
+    /// A word's forms that the stemmer does not make and documents hold: the singular of an
+    /// Arabic plural (`تحقیقات` → `تحقیق`, `اساتید` → `استاد`) and the plurals of a singular,
+    /// the word without a clitic (`پروژهش` → `پروژه`) and with one (`دانشجو` → `دانشجویش`), at
+    /// most [`MAX_WORD_FORMS`].
+    fn word_forms(&mut self, word: &str) -> Vec<WordForm> {
+        if self.expansions_left == 0
+            || word.chars().count() < 2
+            || word.bytes().any(|b| b.is_ascii_alphanumeric())
+        {
+            return Vec::new();
+        }
+        let mut forms: Vec<String> = Vec::new();
+        // The likeliest singular the documents hold.
+        if let Some(singular) = plurals::singulars(word)
+            .into_iter()
+            .find(|s| self.vocab.contains(s))
+        {
+            forms.push(singular);
+        }
+        forms.extend(plurals::plurals(word));
+        forms.extend(clitics::base_of(word).map(str::to_string));
+        forms.extend(clitics::clitic_forms(word));
+        let mut out: Vec<WordForm> = Vec::new();
+        for form in forms {
+            if out.len() >= MAX_WORD_FORMS.min(self.expansions_left) {
+                break;
+            }
+            let form = word_term(&form, false).into_owned();
+            if form == word || out.iter().any(|f| f.exact == form) || !self.vocab.contains(&form) {
+                continue;
+            }
+            out.push(WordForm {
+                stem: word_term(&form, true).into_owned(),
+                exact: form,
+            });
+        }
+        self.expansions_left -= out.len();
+        out
     }
 
     /// Words of the documents within the allowed edits of `word`, most frequent first. A word
@@ -338,7 +631,7 @@ impl<'a> QueryBuilder<'a> {
     /// (`فناوری` does not also look for `فناور`), and no walk of the term dictionaries.
     fn fuzzy_expansions(&mut self, word: &str) -> Vec<String> {
         let edits = self.typos.edits(word.chars().count());
-        if edits == 0 || word.chars().any(|c| c.is_ascii_digit()) || self.in_documents(word) {
+        if edits == 0 || word.chars().any(|c| c.is_ascii_digit()) || self.vocab.contains(word) {
             return Vec::new();
         }
         let automaton = match FuzzyTermQuery::new(
@@ -351,34 +644,17 @@ impl<'a> QueryBuilder<'a> {
             Ok(a) => a,
             Err(_) => return Vec::new(),
         };
-        let mut found: BTreeMap<String, u64> = BTreeMap::new();
-        let mut truncated = false;
-        'segments: for segment in self.searcher.segment_readers() {
-            for field in [self.fields.title_exact, self.fields.body_exact] {
-                let Ok(inverted) = segment.inverted_index(field) else {
-                    continue;
-                };
-                let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
-                    continue;
-                };
-                while stream.advance() {
-                    let Ok(term) = std::str::from_utf8(stream.key()) else {
-                        continue;
-                    };
-                    if term == word {
-                        continue;
-                    }
-                    if found.len() >= MAX_FUZZY_EXPANSIONS * 4 && !found.contains_key(term) {
-                        truncated = true;
-                        break 'segments;
-                    }
-                    *found.entry(term.to_string()).or_default() +=
-                        u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-        let mut ranked: Vec<(String, u64)> = found.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let matches = self.vocab.matching(
+            &[self.fields.title_exact, self.fields.body_exact],
+            &automaton,
+            MAX_FUZZY_EXPANSIONS * 4,
+        );
+        let mut truncated = matches.truncated;
+        let mut ranked: Vec<(String, u64)> = matches
+            .ranked()
+            .into_iter()
+            .filter(|(t, _)| t != word)
+            .collect();
         if ranked.len() > MAX_FUZZY_EXPANSIONS {
             truncated = true;
             ranked.truncate(MAX_FUZZY_EXPANSIONS);
@@ -394,37 +670,40 @@ impl<'a> QueryBuilder<'a> {
         ranked.into_iter().map(|(t, _)| t).collect()
     }
 
-    /// True when some title or body holds `word` as a word (or a ZWNJ word's joined form).
-    fn in_documents(&mut self, word: &str) -> bool {
-        if let Some(&known) = self.known.get(word) {
-            return known;
-        }
-        let (searcher, fields) = (self.searcher, self.fields);
-        let found = searcher.segment_readers().iter().any(|segment| {
-            [fields.title_exact, fields.body_exact]
-                .into_iter()
-                .any(|field| {
-                    segment.inverted_index(field).is_ok_and(|inverted| {
-                        inverted
-                            .doc_freq(&Term::from_field_text(field, word))
-                            .is_ok_and(|n| n > 0)
-                    })
-                })
-        });
-        self.known.insert(word.to_string(), found);
-        found
-    }
-
     /// The ways documents may hold a joined word written apart ([`written_apart`], into words
     /// they hold).
     fn splits_in_documents(&mut self, word: &str) -> Vec<Vec<String>> {
-        written_apart(word, &mut |w| self.in_documents(w))
+        let vocab = &self.vocab;
+        written_apart(word, &mut |w| vocab.contains(w))
     }
 
     fn phrase(&mut self, text: &str, scope: Scope, negated: bool) -> Option<Box<dyn Query>> {
         let mut seg = Segments::default();
         seg.split(text);
-        let variants = phrase_variants(&seg, &mut |w| self.splits_in_documents(w));
+        let keys: Vec<String> = seg
+            .words
+            .iter()
+            .map(|w| {
+                let mut joined = String::new();
+                push_joined(&seg, w, &mut joined);
+                joined
+            })
+            .collect();
+        let spans: Vec<(usize, usize, Vec<String>)> = self
+            .spans(&seg, &keys, &[], negated, true)
+            .into_iter()
+            .flat_map(|s| {
+                s.writings
+                    .into_iter()
+                    .map(move |(run, _)| (s.start, s.end, run))
+            })
+            .collect();
+        let vocab = &self.vocab;
+        let variants = phrase_variants(
+            &seg,
+            &mut |w| written_apart(w, &mut |part| vocab.contains(part)),
+            &spans,
+        );
         if variants.is_empty() {
             self.warnings.push(format!(
                 "nothing searchable in the phrase {text:?}: ignored"
@@ -443,7 +722,8 @@ impl<'a> QueryBuilder<'a> {
                 }
             }
         }
-        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        let mut typed: Vec<Box<dyn Query>> = Vec::new();
+        let mut others: Vec<Box<dyn Query>> = Vec::new();
         for (_, exact_field, boost) in self.field_pairs(scope) {
             for v in &variants {
                 let mut terms = Vec::new();
@@ -454,11 +734,75 @@ impl<'a> QueryBuilder<'a> {
                         offsets.push(piece.offset + k);
                     }
                 }
-                alternatives.push(boosted(phrase_query(exact_field, &terms, &offsets), boost));
+                let query = phrase_query(exact_field, &terms, &offsets);
+                if v.iter().any(|p| p.expanded) {
+                    others.push(boosted(query, boost * NUMBER_BOOST));
+                } else {
+                    typed.push(boosted(query, boost));
+                }
             }
         }
-        Some(Box::new(BooleanQuery::union(alternatives)))
+        Some(literal_first(Box::new(BooleanQuery::union(typed)), others))
     }
+}
+
+/// `literal` or any of `others`, the documents of `literal` ranked above the others' (each gets
+/// [`LITERAL_BONUS`]); `literal` alone when there are no others.
+fn literal_first(literal: Box<dyn Query>, others: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if others.is_empty() {
+        return literal;
+    }
+    let mut all: Vec<Box<dyn Query>> = vec![Box::new(BonusQuery::new(literal, LITERAL_BONUS))];
+    all.extend(others);
+    Box::new(BooleanQuery::union(all))
+}
+
+/// Another form of a query word: its exact term and its stem.
+struct WordForm {
+    exact: String,
+    stem: String,
+}
+
+/// A number that the query words from `i` on spell, separated by spaces only (`سی و دومین`,
+/// `۳۲ امین`, `1404`): where it ends (the longest such run) and its value.
+fn number_at(seg: &Segments, keys: &[String], i: usize) -> Option<(usize, Number)> {
+    let mut end = i;
+    while end < keys.len()
+        && end - i < MAX_NUMBER_WORDS
+        && (end == i || seg.words[end].spaced_from_previous)
+        && numbers::may_be_part(&keys[end])
+    {
+        end += 1;
+    }
+    (i + 1..=end)
+        .rev()
+        .find_map(|e| numbers::parse(&keys[i..e].concat()).map(|n| (e, n)))
+}
+
+/// The writings of a number other than the one typed (`typed`, the query's words), each with
+/// its boost: in a phrase only of the same kind (an ordinal in `-مین` stays one), else also the
+/// other kind of ordinal (`دومین` ↔ `دوم`).
+fn number_writings(number: Number, typed: &[String], phrase: bool) -> Vec<(Vec<String>, f32)> {
+    let mut kinds = vec![number];
+    if !phrase && let Some(ordinal) = number.ordinal {
+        let other = match ordinal {
+            Ordinal::Adjective => Ordinal::Superlative,
+            Ordinal::Superlative => Ordinal::Adjective,
+        };
+        kinds.push(Number {
+            ordinal: Some(other),
+            ..number
+        });
+    }
+    let mut out: Vec<(Vec<String>, f32)> = Vec::new();
+    for n in kinds {
+        for run in numbers::writings(n) {
+            if run != typed && !out.iter().any(|(r, _)| *r == run) {
+                out.push((run, NUMBER_BOOST));
+            }
+        }
+    }
+    out
 }
 
 enum Clause {
@@ -472,88 +816,98 @@ enum Clause {
 pub struct Piece {
     pub offset: usize,
     pub terms: Vec<String>,
+    /// A run written another way than typed (a number's other writing, a synonym).
+    pub expanded: bool,
 }
 
 /// Every way a phrase's words may be written in a document: each word as one term, as its
-/// ZWNJ parts or as one of its splits into words (`split_of`), or 2–3 neighbours written
-/// together as one term. At most [`MAX_PHRASE_VARIANTS`].
+/// ZWNJ parts or as one of its splits into words (`split_of`), 2–3 neighbours written together
+/// as one term, or a run of words `start..end` written another way (`spans`: a number, a
+/// synonym). At most [`MAX_PHRASE_VARIANTS`], the way it was typed first.
 pub fn phrase_variants(
     seg: &Segments,
     split_of: &mut dyn FnMut(&str) -> Vec<Vec<String>>,
+    spans: &[(usize, usize, Vec<String>)],
 ) -> Vec<Vec<Piece>> {
     let n = seg.words.len();
-    let mut writings: Vec<Vec<Vec<String>>> = Vec::with_capacity(n);
+    // For each word, the ways a run starting there may be written: (end, terms, expanded).
+    let mut ways: Vec<Vec<Way>> = Vec::with_capacity(n);
     let mut joined = Vec::with_capacity(n);
-    for w in &seg.words {
+    for (i, w) in seg.words.iter().enumerate() {
         let mut s = String::new();
         push_joined(seg, w, &mut s);
-        let mut ways = Vec::new();
+        let mut here: Vec<Way> = Vec::new();
         if !s.is_empty() && s.len() <= MAX_TERM_BYTES {
-            ways.push(vec![s.clone()]);
+            here.push((i + 1, vec![s.clone()], false));
             let parts: Vec<String> = seg
                 .word_parts(w)
                 .iter()
                 .map(|p| word_term(seg.part_text(p), false).into_owned())
                 .collect();
             if parts.len() > 1 {
-                ways.push(parts);
+                here.push((i + 1, parts, false));
             }
             for split in split_of(&s) {
-                if !ways.contains(&split) {
-                    ways.push(split);
+                if !here.iter().any(|(_, t, _)| *t == split) {
+                    here.push((i + 1, split, false));
                 }
             }
         }
-        writings.push(ways);
+        ways.push(here);
         joined.push(s);
     }
-    let runs: Vec<Vec<(usize, String)>> = (0..n)
-        .map(|i| {
+    for (i, here) in ways.iter_mut().enumerate() {
+        let typed = here.len().min(1);
+        let mut others: Vec<Way> = spans
+            .iter()
+            .filter(|(start, _, _)| *start == i)
+            .map(|(_, end, terms)| (*end, terms.clone(), true))
+            .collect();
+        others.extend(
             spaced_runs(seg, i)
                 .map(|(s, e)| (e, joined[s..e].concat()))
                 .filter(|(_, concat)| concat.len() <= MAX_TERM_BYTES)
-                .collect()
-        })
-        .collect();
+                .map(|(e, concat)| (e, vec![concat], false)),
+        );
+        let rest = here.split_off(typed);
+        here.extend(others);
+        here.extend(rest);
+    }
     let mut out = Vec::new();
-    expand(0, 0, &writings, &runs, &mut Vec::new(), &mut out);
+    expand(0, 0, &ways, &mut Vec::new(), &mut out);
     out
 }
+
+/// One way of writing a run of a phrase's words: where the run ends, its exact terms, and
+/// whether it is written another way than typed.
+type Way = (usize, Vec<String>, bool);
 
 fn expand(
     i: usize,
     offset: usize,
-    writings: &[Vec<Vec<String>>],
-    runs: &[Vec<(usize, String)>],
+    ways: &[Vec<Way>],
     current: &mut Vec<Piece>,
     out: &mut Vec<Vec<Piece>>,
 ) {
     if out.len() >= MAX_PHRASE_VARIANTS {
         return;
     }
-    if i == writings.len() {
+    if i == ways.len() {
         if !current.is_empty() {
             out.push(current.clone());
         }
         return;
     }
-    if writings[i].is_empty() {
-        return expand(i + 1, offset, writings, runs, current, out);
+    if ways[i].is_empty() {
+        return expand(i + 1, offset, ways, current, out);
     }
-    for terms in &writings[i] {
+    for (end, terms, expanded) in &ways[i] {
         current.push(Piece {
             offset,
             terms: terms.clone(),
+            expanded: *expanded,
         });
-        expand(i + 1, offset + terms.len(), writings, runs, current, out);
-        current.pop();
-    }
-    for (end, concat) in &runs[i] {
-        current.push(Piece {
-            offset,
-            terms: vec![concat.clone()],
-        });
-        expand(*end, offset + 1, writings, runs, current, out);
+        expand(*end, offset + terms.len(), ways, current, out);
         current.pop();
     }
 }
@@ -602,7 +956,7 @@ mod tests {
         seg.split(text);
         let words = ["تفاهم", "نامه"];
         let mut split_of = |w: &str| written_apart(w, &mut |part: &str| words.contains(&part));
-        phrase_variants(&seg, &mut split_of)
+        phrase_variants(&seg, &mut split_of, &[])
             .into_iter()
             .map(|v| {
                 v.into_iter()

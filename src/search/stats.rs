@@ -112,8 +112,13 @@ pub fn stats(index: &SearchIndex, req: &StatsRequest) -> Result<StatsResponse, S
             super::MAX_QUERY_CHARS
         )));
     }
-    let (searcher, built, query) =
-        filtered_query(index, &req.q, &req.filters, req.typos, MatchMode::All)?;
+    let (searcher, built, query) = filtered_query(
+        index,
+        &req.q,
+        &req.filters,
+        (req.typos, MatchMode::All),
+        true,
+    )?;
 
     let mut level: Option<Value> = None;
     for by in req.by.iter().rev() {
@@ -222,7 +227,8 @@ pub fn aggregate(
     check_fields(&aggs)?;
     let aggs: Aggregations = serde_json::from_value(aggs)
         .map_err(|e| SearchError::Invalid(format!("bad aggregation request: {e}")))?;
-    let (searcher, _, query) = filtered_query(index, q, filters, Typos::Auto, MatchMode::All)?;
+    let (searcher, _, query) =
+        filtered_query(index, q, filters, (Typos::Auto, MatchMode::All), true)?;
     let results = searcher
         .search(&*query, &collector(aggs))
         .map_err(|e| SearchError::Invalid(format!("aggregation refused: {e}")))?;

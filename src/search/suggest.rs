@@ -1,6 +1,9 @@
 //! Search-as-you-type: completes the last, partial word of what the user is typing (folded, not
 //! stemmed) from the words of document titles, most frequent first, and returns the best
-//! matching titles. A partial word with no completion is retried with one typo.
+//! matching titles. A partial word with no completion is retried with one typo. A prefix typed
+//! with the wrong keyboard layout or in Finglish (`tkh`, `fanav`) is completed as meant when
+//! that finds far more (and the reply says so in `rewritten`); the words before it are read as
+//! `/search` reads them.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -13,9 +16,15 @@ use tantivy::{Searcher, Term};
 
 use super::highlight::highlight_all;
 use super::query::{MatchMode, QueryBuilder, Typos};
-use super::{MAX_QUERY_CHARS, SearchError, parse};
+use super::rewrite::finglish::{FinglishAutomaton, is_finglish_word};
+use super::rewrite::{
+    FAR_LESS_RATIO, RewriteReason, Rewritten, WordRewrite, has_finglish_vowels, is_latin, layout,
+};
+use super::vocabulary::Vocabulary;
+use super::{MAX_QUERY_CHARS, SearchError, expansions, parse, rewritten_query};
+use crate::analysis::fold;
 use crate::analysis::segment::Segments;
-use crate::analysis::{PersianTokenizer, TermSet};
+use crate::analysis::{is_clean, written_forms};
 use crate::document::Kind;
 use crate::index::SearchIndex;
 
@@ -23,6 +32,9 @@ use crate::index::SearchIndex;
 pub const MAX_SUGGESTIONS: usize = 20;
 /// Most dictionary terms scanned for one prefix.
 const MAX_PREFIX_SCAN: usize = 20_000;
+/// Shortest Latin prefix read as Finglish: two letters (`fa`) begin too many Persian words to
+/// rank them in the time a keystroke allows.
+const MIN_FINGLISH_PREFIX: usize = 3;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Completion {
@@ -48,10 +60,19 @@ pub struct SuggestResponse {
     pub took_ms: f64,
     pub completions: Vec<Completion>,
     pub hits: Vec<SuggestHit>,
+    /// What was completed instead of the text as typed (words or a prefix typed with the wrong
+    /// keyboard layout or in Finglish); null when completed as typed. `rewrite=false` completes
+    /// exactly what was typed.
+    pub rewritten: Option<Rewritten>,
 }
 
 /// Suggestions for the text typed so far.
-pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResponse, SearchError> {
+pub fn suggest(
+    index: &SearchIndex,
+    q: &str,
+    limit: usize,
+    rewrite: bool,
+) -> Result<SuggestResponse, SearchError> {
     let started = Instant::now();
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(SearchError::Invalid(format!(
@@ -65,6 +86,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     }
     let searcher = index.searcher();
     let fields = &index.fields;
+    let vocab = Vocabulary::new(&searcher, fields);
     let (head, partial) = split_partial(q);
     let prefix = folded_prefix(partial);
     let mut completions = if prefix.is_empty() {
@@ -72,14 +94,31 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     } else {
         prefix_terms(&searcher, fields.title_exact, &prefix, limit)
     };
+    let mut partial_rewrite = None;
+    if rewrite && let Some(reading) = completions_as_meant(&vocab, partial, &completions, limit) {
+        completions = reading.completions;
+        partial_rewrite = Some(WordRewrite {
+            from: partial.to_string(),
+            to: reading.text,
+            reason: reading.reason,
+        });
+    }
     if completions.is_empty() && prefix.chars().count() >= 4 {
         completions = fuzzy_prefix_terms(&searcher, fields.title_exact, &prefix, limit);
     }
 
     let parsed_head = parse::parse(head);
     super::refuse_over_limit(&parsed_head)?;
-    let built =
-        QueryBuilder::new(fields, &searcher, Typos::Auto, MatchMode::All).build(&parsed_head);
+    let (parsed_head, head_rewrite) = rewritten_query(head, parsed_head, rewrite, &vocab);
+    let synonyms = expansions(index, rewrite)?;
+    let built = QueryBuilder::new(fields, &searcher, Typos::Auto, MatchMode::All)
+        .sharing(vocab)
+        .expanding(synonyms.as_deref())
+        .build(&parsed_head);
+    let head_text = head_rewrite
+        .as_ref()
+        .map_or(head.to_string(), |r| r.to.clone());
+    let rewritten = suggest_rewritten(q, &head_text, head_rewrite, partial_rewrite);
     let mut terms = built.terms;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if built.has_text {
@@ -121,7 +160,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
     let completions = completions
         .into_iter()
         .map(|(term, count)| Completion {
-            text: format!("{head}{}", surface_form(&term, &hits)),
+            text: format!("{head_text}{}", surface_form(&term, &hits)),
             count,
         })
         .collect();
@@ -130,6 +169,100 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<SuggestResp
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         completions,
         hits,
+        rewritten,
+    })
+}
+
+/// A partial word read another way: as what, why, and its completions.
+struct Reading {
+    text: String,
+    reason: RewriteReason,
+    completions: Vec<(String, u64)>,
+}
+
+/// Completions of a partial word typed with the wrong keyboard layout or in Finglish, when
+/// they are far more frequent than those of the prefix as typed (`typed`). A Persian prefix,
+/// or a Latin one with capitals (`IC`), that completes as typed is never read otherwise.
+fn completions_as_meant(
+    vocab: &Vocabulary,
+    partial: &str,
+    typed: &[(String, u64)],
+    limit: usize,
+) -> Option<Reading> {
+    let latin = is_latin(partial);
+    let capitals = partial.chars().any(|c| c.is_ascii_uppercase());
+    if partial.is_empty() || (!typed.is_empty() && (!latin || capitals)) {
+        return None;
+    }
+    let (searcher, title) = (vocab.searcher(), vocab.fields().title_exact);
+    let mut readings: Vec<Reading> = Vec::new();
+    for l in layout::layouts() {
+        let converted = if latin {
+            l.to_persian(partial)
+        } else {
+            l.to_latin(partial).map(|c| fold(&c))
+        };
+        if let Some(converted) = converted
+            && !readings.iter().any(|r| r.text == converted)
+        {
+            let completions = prefix_terms(searcher, title, &folded_prefix(&converted), limit);
+            readings.push(Reading {
+                text: converted,
+                reason: RewriteReason::KeyboardLayout,
+                completions,
+            });
+        }
+    }
+    let lower = fold(partial);
+    if latin
+        && lower.chars().filter(char::is_ascii_alphabetic).count() >= MIN_FINGLISH_PREFIX
+        && is_finglish_word(&lower)
+        && has_finglish_vowels(&lower)
+        && let Some(automaton) = FinglishAutomaton::new(&lower, true)
+    {
+        let completions = top(
+            vocab.matching(&[title], &automaton, MAX_PREFIX_SCAN).terms,
+            limit,
+        );
+        if let Some((best, _)) = completions.first() {
+            readings.push(Reading {
+                text: best.clone(),
+                reason: RewriteReason::Finglish,
+                completions,
+            });
+        }
+    }
+    let total = |found: &[(String, u64)]| found.iter().map(|(_, n)| n).sum::<u64>();
+    let best = readings.into_iter().max_by_key(|r| total(&r.completions))?;
+    let found = total(&best.completions);
+    (found > 0 && found >= total(typed).saturating_mul(FAR_LESS_RATIO).max(1)).then_some(best)
+}
+
+/// The `rewritten` notice of a suggestion: the words of the head and the partial word read as
+/// meant.
+fn suggest_rewritten(
+    q: &str,
+    head_text: &str,
+    head: Option<Rewritten>,
+    partial: Option<WordRewrite>,
+) -> Option<Rewritten> {
+    let mut words = head.map(|r| r.words).unwrap_or_default();
+    let to = match &partial {
+        Some(p) => format!("{head_text}{}", p.to),
+        None if words.is_empty() => return None,
+        None => format!("{head_text}{}", split_partial(q).1),
+    };
+    words.extend(partial);
+    let reason = if words.iter().all(|w| w.reason == words[0].reason) {
+        words[0].reason
+    } else {
+        RewriteReason::Mixed
+    };
+    Some(Rewritten {
+        from: q.to_string(),
+        to,
+        reason,
+        words,
     })
 }
 
@@ -225,20 +358,17 @@ fn top(found: BTreeMap<String, u64>, limit: usize) -> Vec<(String, u64)> {
 }
 
 /// How a completed term is written in the titles shown (`تفاهم‌نامه` for the term
-/// `تفاهمنامه`), in Persian letters (a title typed on an Arabic keyboard writes `فناوري`), or
-/// the term itself.
+/// `تفاهمنامه`; a clean spelling first, else the first one in Persian letters: a title typed on
+/// an Arabic keyboard writes `فناوري`), or the term itself.
 fn surface_form(term: &str, hits: &[SuggestHit]) -> String {
-    let mut tokenizer = PersianTokenizer::new(TermSet::Exact);
-    for hit in hits {
-        if let Some(t) = tokenizer
-            .analyze(&hit.title)
-            .iter()
-            .find(|t| t.text == term)
-        {
-            return crate::analysis::fold(&hit.title[t.offset_from..t.offset_to]);
-        }
+    let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
+    let forms = written_forms(term, &titles);
+    match forms.iter().find(|f| is_clean(f)) {
+        Some(clean) => clean.to_string(),
+        None => forms
+            .first()
+            .map_or_else(|| term.to_string(), |f| crate::analysis::fold(f)),
     }
-    term.to_string()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! - [`insights`] counts what visitors search for and reports it to the key's holder;
 //! - [`crawl`] reports the background crawls of `serve --crawl`;
 //! - [`backups`] are dumps and snapshots, written in the background;
+//! - [`synonyms`] reads and replaces the synonyms queries expand with;
 //! - [`partners`] lists the partners and takes a person's corrections of them.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, the rate limit, gzip, JSON errors for
@@ -33,6 +34,7 @@ pub mod openapi;
 pub mod params;
 pub mod partners;
 pub mod routes;
+pub mod synonyms;
 pub mod upgrade;
 
 use std::path::PathBuf;
@@ -156,6 +158,13 @@ pub fn router(state: AppState) -> Router {
                 .route_layer(upgrading.clone())
                 .route_layer(writes.clone())
                 .get(routes::get_document),
+        )
+        .route(
+            "/synonyms",
+            axum::routing::put(synonyms::put_synonyms)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone())
+                .get(synonyms::get_synonyms),
         )
         .route(
             "/dumps",

@@ -42,6 +42,8 @@ use super::{backups, insights, partners, routes};
         backups::list_dumps,
         backups::post_snapshot,
         backups::list_snapshots,
+        super::synonyms::get_synonyms,
+        super::synonyms::put_synonyms,
         partners::get_partners,
         partners::put_partner,
     )

@@ -37,12 +37,13 @@ const SEARCH: &[&str] = &[
     "format",
     "analytics",
     "bom",
+    "rewrite",
 ];
 const STATS: &[&str] = &[
     "q", "kind", "partner", "domain", "year", "from", "to", "typos", "by", "top", "format", "bom",
 ];
 const PARTNERS: &[&str] = &["format", "bom"];
-const SUGGEST: &[&str] = &["q", "limit"];
+const SUGGEST: &[&str] = &["q", "limit", "rewrite"];
 const ANALYZE: &[&str] = &["text", "query"];
 const INSIGHTS: &[&str] = &["from", "to", "format", "bom"];
 const INSIGHT_QUERIES: &[&str] = &["from", "to", "top", "format", "bom"];
@@ -201,6 +202,12 @@ fn typos(p: &Params) -> Result<Option<Typos>, ApiError> {
     p.read("typos", Typos::parse, "0, 1, 2 or auto")
 }
 
+/// `rewrite=false` searches exactly what was typed (default true).
+fn rewrite(p: &Params) -> Result<bool, ApiError> {
+    Ok(p.read("rewrite", |v| v.parse().ok(), "true or false")?
+        .unwrap_or(true))
+}
+
 /// How a `/search` reply is given, besides the search itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SearchOptions {
@@ -229,6 +236,7 @@ pub fn search_request(raw: Option<&str>) -> Result<(SearchRequest, SearchOptions
             .read("match", match_mode, "all or any")?
             .unwrap_or(defaults.mode),
         facets: true,
+        rewrite: rewrite(&p)?,
     };
     let options = SearchOptions {
         format: format(&p)?,
@@ -270,8 +278,9 @@ fn match_mode(v: &str) -> Option<MatchMode> {
     }
 }
 
-/// The text typed so far and the number of suggestions `/suggest` asks for.
-pub fn suggest_request(raw: Option<&str>) -> Result<(String, usize), ApiError> {
+/// The text typed so far, the number of suggestions `/suggest` asks for, and whether a prefix
+/// typed with the wrong keyboard layout or in Finglish may be completed as meant.
+pub fn suggest_request(raw: Option<&str>) -> Result<(String, usize, bool), ApiError> {
     let p = Params::parse(raw, SUGGEST)?;
     let limit = p
         .read(
@@ -280,7 +289,7 @@ pub fn suggest_request(raw: Option<&str>) -> Result<(String, usize), ApiError> {
             &format!("a whole number from 1 to {MAX_SUGGESTIONS}"),
         )?
         .unwrap_or(DEFAULT_SUGGESTIONS);
-    Ok((p.one("q")?.unwrap_or("").to_string(), limit))
+    Ok((p.one("q")?.unwrap_or("").to_string(), limit, rewrite(&p)?))
 }
 
 /// The text and whether to analyze it as a query, for `/analyze`.
@@ -372,7 +381,10 @@ mod tests {
             (r.q.as_str(), r.sort, r.page, r.per_page, r.typos, r.mode),
             ("", d.sort, 1, 10, Typos::Auto, MatchMode::All)
         );
-        assert_eq!(suggest_request(Some("q=x")).unwrap(), ("x".into(), 8));
+        assert!(r.rewrite);
+        assert_eq!(suggest_request(Some("q=x")).unwrap(), ("x".into(), 8, true));
+        assert!(!search_request(Some("rewrite=false")).unwrap().0.rewrite);
+        assert!(!suggest_request(Some("q=x&rewrite=false")).unwrap().2);
     }
 
     #[test]
@@ -391,6 +403,7 @@ mod tests {
             ("per-page=5", "unknown parameter \"per-page\""),
             ("q=a&q=b", "more than once"),
             ("format=xml", "json or csv"),
+            ("rewrite=no", "true or false"),
             ("analytics=no", "true or false"),
         ] {
             let m = message(search_request(Some(query)));

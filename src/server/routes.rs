@@ -56,6 +56,7 @@ where
         ("match" = Option<String>, Query, description = "all (default; relaxes to any when all finds nothing) or any"),
         ("format" = Option<String>, Query, description = "json (default) or csv: every hit of the query (page and per_page ignored), at most 100,000 rows, streamed as RFC 4180 UTF-8 with header X-Kavosh-Export-Capped: true when cut"),
         ("analytics" = Option<bool>, Query, description = "false: this search is not counted in the search insights (default true; only first pages of JSON searches with a query count)"),
+        ("rewrite" = Option<bool>, Query, description = "true (default): a word typed with the wrong keyboard layout or in Finglish is searched as meant (said in `rewritten`), and synonyms and domain labels also find their documents, ranked below what was typed; false: exactly what was typed"),
     ),
     responses(
         (status = 200, description = "Hits, facets and warnings (or CSV with format=csv)", body = SearchResponse),
@@ -271,6 +272,7 @@ pub async fn aggregate(
     params(
         ("q" = Option<String>, Query, description = "The text typed so far; its last word may be partial"),
         ("limit" = Option<usize>, Query, description = "1 to 20, default 8"),
+        ("rewrite" = Option<bool>, Query, description = "true (default): a prefix typed with the wrong keyboard layout or in Finglish is completed as meant (said in `rewritten`); false: as typed"),
     ),
     responses(
         (status = 200, description = "Completions and titles", body = SuggestResponse),
@@ -281,9 +283,9 @@ pub async fn suggest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<SuggestResponse>, ApiError> {
-    let (q, limit) = params::suggest_request(query.as_deref())?;
+    let (q, limit, rewrite) = params::suggest_request(query.as_deref())?;
     blocking(&state, move |index| {
-        crate::search::suggest::suggest(index, &q, limit)
+        crate::search::suggest::suggest(index, &q, limit, rewrite)
     })
     .await
     .map(Json)

@@ -70,6 +70,9 @@ async function startServer() {
   const listen = `127.0.0.1:${port}`;
   const env = { ...process.env };
   env.KAVOSH_API_KEY = API_KEY;
+  // One browser running every scenario back to back is not one visitor: it would hit the
+  // per-client rate limit, which tests/server/guard.rs tests on its own.
+  env.KAVOSH_RATE_LIMIT = '0';
   for (const k of ['KAVOSH_INSIGHTS', 'KAVOSH_INSIGHTS_MIN_COUNT', 'KAVOSH_INSIGHTS_DAYS']) delete env[k];
   delete env.KAVOSH_INDEX;
   delete env.KAVOSH_LISTEN;
@@ -463,6 +466,33 @@ async function main() {
     await waitResults(page);
     assert.equal(await page.inputValue('#q'), QUERY);
     assert.ok((await page.locator('#hits .hit').count()) > 0);
+  });
+
+  await check('a wrong-layout query shows what was searched, with a link to search as typed', async () => {
+    const typed = 'tkh,vd';    // فناوری typed with the US layout on
+    await page.goto(`${base}/?q=${encodeURIComponent(typed)}`);
+    await waitResults(page);
+    const notice = page.locator('#notices .rewritten');
+    assert.match(await notice.textContent(), /نمایش نتایج برای «فناوری»/);
+    assert.ok((await page.locator('#hits .hit').count()) > 0, 'results for فناوری');
+    assert.ok((await page.locator('#hits .hit mark').count()) > 0, 'فناوری highlighted');
+    assert.equal(await page.inputValue('#q'), typed, 'the box keeps what was typed');
+    const link = notice.locator('a.search-as-typed');
+    assert.match(await link.textContent(), /tkh,vd/);
+    await link.click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('rewrite') === 'false'
+      && !document.getElementById('results').hasAttribute('aria-busy'));
+    await waitResults(page);
+    assert.equal(await page.locator('#notices .rewritten').count(), 0, 'no notice as typed');
+    assert.equal(await totalOf(page), 0, 'nothing holds tkh,vd');
+    // A new query is read as meant again.
+    await page.fill('#q', 'fanavari');
+    await page.press('#q', 'Enter');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'fanavari'
+      && !new URL(location.href).searchParams.has('rewrite')
+      && !document.getElementById('results').hasAttribute('aria-busy'));
+    await waitResults(page);
+    assert.match(await page.locator('#notices .rewritten').textContent(), /«فناوری»/);
   });
 
   await check('error state in Persian when the API fails', async () => {

@@ -13,6 +13,7 @@ mod guard;
 mod insights;
 mod operations;
 mod partners;
+mod rewrite;
 mod search;
 mod suggest;
 

@@ -79,6 +79,8 @@ async fn openapi_describes_every_route() {
         ("/openapi.json", "get"),
         ("/analyze", "get"),
         ("/taxonomy", "get"),
+        ("/synonyms", "get"),
+        ("/synonyms", "put"),
         ("/dumps", "post"),
         ("/dumps", "get"),
         ("/snapshots", "post"),
@@ -111,7 +113,7 @@ async fn openapi_describes_every_route() {
         .collect();
     assert_eq!(
         search_params.join(","),
-        "q,kind,partner,domain,year,from,to,sort,page,per_page,typos,match,format,analytics"
+        "q,kind,partner,domain,year,from,to,sort,page,per_page,typos,match,format,analytics,rewrite"
     );
 }
 

@@ -1,8 +1,9 @@
 //! The query language end to end: parsing (`search::parse`), query building with typo
-//! expansion and compounds, filters, sorting, facets, highlights and suggestions, over a small
-//! in-memory index of corpus pages. Any query is either answered or refused as invalid (a
-//! 400); an index error or a panic is a bug. The first byte picks the typo tolerance, match
-//! mode and sort, the rest is the query.
+//! expansion and compounds, query rewriting (wrong layouts, Finglish, synonyms, number words),
+//! filters, sorting, facets, highlights and suggestions, over a small in-memory index of corpus
+//! pages. Any query is either answered or refused as invalid (a 400); an index error or a panic
+//! is a bug. The first byte picks the typo tolerance, match mode, sort and whether to rewrite;
+//! the rest is the query.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -41,6 +42,7 @@ fuzz_target!(init: drop(search::search(&INDEX, &SearchRequest::default())), |dat
         typos: [Typos::Auto, Typos::Exact, Typos::One, Typos::Two][usize::from(options & 3)],
         mode: [MatchMode::All, MatchMode::Any][usize::from(options >> 2 & 1)],
         sort: [Sort::Relevance, Sort::Newest][usize::from(options >> 3 & 1)],
+        rewrite: options >> 4 & 1 == 0,
         q,
         ..SearchRequest::default()
     };
@@ -48,7 +50,7 @@ fuzz_target!(init: drop(search::search(&INDEX, &SearchRequest::default())), |dat
         Ok(_) | Err(SearchError::Invalid(_)) => {}
         Err(SearchError::Index(e)) => panic!("index error for {:?}: {e}", request.q),
     }
-    if let Err(e) = search::suggest::suggest(&INDEX, &request.q, 8) {
+    if let Err(e) = search::suggest::suggest(&INDEX, &request.q, 8, request.rewrite) {
         if let SearchError::Index(e) = e {
             panic!("index error in suggest for {:?}: {e}", request.q);
         }
