@@ -282,7 +282,7 @@ fn below_thousand(pieces: &[Piece]) -> Option<u64> {
             _ => return None,
         }
     }
-    if pieces.len() % 2 == 0 {
+    if pieces.len().is_multiple_of(2) {
         return None;
     }
     (total > 0).then_some(total)
@@ -383,7 +383,7 @@ pub fn writings(number: Number) -> Vec<Vec<String>> {
             if number.value >= 10_000 {
                 push(vec![grouped(number.value)]);
             }
-            if number.value >= 2000 && number.value % 1000 == 0 {
+            if number.value >= 2000 && number.value.is_multiple_of(1000) {
                 push(vec![
                     (number.value / 1000).to_string(),
                     THOUSAND.to_string(),
@@ -452,7 +452,7 @@ fn grouped(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -74,7 +74,7 @@ pub async fn upkeep(
     loop {
         tick.tick().await;
         counts += 1;
-        if counts % SAVE_EVERY_COUNTS == 0 {
+        if counts.is_multiple_of(SAVE_EVERY_COUNTS) {
             save(served(), &insights).await;
         } else {
             let insights = insights.clone();
