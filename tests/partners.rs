@@ -133,3 +133,34 @@ fn edits_are_remembered_and_applied_by_later_ingests() {
     assert_eq!(partner_total(&restored, "اتاق بازرگانی یزد"), 5);
     assert_eq!(list(&restored).unwrap()[0].name, "اتاق یزد");
 }
+
+#[test]
+fn a_relabelled_document_keeps_its_crawl_record() {
+    let index = SearchIndex::in_memory().unwrap();
+    let crawled = Document::from_json(json!({
+        "id": "web-1", "kind": "news", "title": "خبر پایش", "date": "1403/05/05",
+        "partners": ["شرکت پایش آزما"], "domains": [], "url": "https://mstp.ir/news/1",
+        "source": "crawl",
+        "crawl": {"canonical_url": "https://mstp.ir/news/1", "site": "mstp.ir",
+                  "etag": "\"1-a\"", "content_hash": "ab12", "fetched_at": "2026-12-06T07:06:43Z"}
+    }))
+    .unwrap();
+    index.upsert(&[crawled]).unwrap();
+    let before = index.get("web-1").unwrap().unwrap();
+    assert!(before.crawl.is_some());
+    let key = PartnerRegistry::get().key("شرکت پایش آزما");
+    let report = index
+        .edit_partner(
+            &key,
+            PartnerEdit {
+                name: Some("شرکت پایش".into()),
+                ..PartnerEdit::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(report.relabelled, 1);
+    let after = index.get("web-1").unwrap().unwrap();
+    assert_eq!(after.partners, ["شرکت پایش"]);
+    assert_eq!(after.crawl, before.crawl);
+    assert_eq!(after.url, before.url);
+}
