@@ -1,5 +1,5 @@
-//! The `kavosh` command line: `ingest`, `crawl`, `serve`, `search`, `stats`, `analyze`, `migrate`,
-//! `dump`, `restore`.
+//! The `kavosh` command line: `ingest`, `crawl`, `serve`, `search`, `stats`, `partners`,
+//! `analyze`, `migrate`, `dump`, `restore`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -102,9 +102,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
         #[command(flatten)]
+        bom: BomArg,
+        #[command(flatten)]
         filters: FilterArgs,
         /// The query (several arguments are joined with spaces; none: every document).
         query: Vec<String>,
+    },
+    /// List the partners of an index: each with its key, the name facets and stats show, its
+    /// documents, the forms sources wrote for it, and the partners that may be the same
+    /// organisation (to confirm, then merge with PUT /partners/{key}).
+    Partners {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[command(flatten)]
+        bom: BomArg,
     },
     /// Print the terms the analyzer makes of TEXT: field, position, term, from, to (byte
     /// offsets into TEXT), tab separated.
@@ -207,6 +220,14 @@ enum Command {
         #[arg(long, env = "KAVOSH_SNAPSHOTS")]
         snapshots: Option<PathBuf>,
     },
+}
+
+/// Whether CSV starts with a UTF-8 byte order mark (so that Excel and LibreOffice read Persian).
+#[derive(Args)]
+struct BomArg {
+    /// With --format csv: start with a UTF-8 byte order mark (true, the default) or not.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    bom: bool,
 }
 
 /// How search insights are kept by `serve`.
@@ -375,11 +396,13 @@ fn main() -> ExitCode {
             };
             search_command(&index, &request, json)
         }
+        Command::Partners { index, format, bom } => partners_command(&index, format, bom.bom),
         Command::Stats {
             index,
             by,
             top,
             format,
+            bom,
             filters,
             query,
         } => {
@@ -390,7 +413,7 @@ fn main() -> ExitCode {
                 top,
                 typos: Typos::Auto,
             };
-            stats_command(&index, &request, format)
+            stats_command(&index, &request, format, bom.bom)
         }
         Command::Serve {
             index,
@@ -479,7 +502,12 @@ fn parse_by(s: &str) -> Result<StatsBy, String> {
     StatsBy::parse(s).ok_or_else(|| "expected partner, domain, kind, year or month".to_string())
 }
 
-fn stats_command(dir: &std::path::Path, request: &StatsRequest, format: Format) -> ExitCode {
+fn stats_command(
+    dir: &std::path::Path,
+    request: &StatsRequest,
+    format: Format,
+    bom: bool,
+) -> ExitCode {
     let index = match open_to_read(dir) {
         Ok(i) => i,
         Err(code) => return code,
@@ -493,10 +521,53 @@ fn stats_command(dir: &std::path::Path, request: &StatsRequest, format: Format) 
             "{}",
             serde_json::to_string_pretty(&stats).expect("a reply serializes")
         ),
-        Format::Csv => print!("{}", search::export::stats_csv(&stats)),
+        Format::Csv => print!(
+            "{}",
+            search::export::with_bom(search::export::stats_csv(&stats), bom)
+        ),
         Format::Table => {
             println!("{} documents by {}", stats.total, stats.by.join(", "));
             print_buckets(&stats.buckets, 0);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn partners_command(dir: &std::path::Path, format: Format, bom: bool) -> ExitCode {
+    let index = match open_to_read(dir) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let partners = match kavosh::index::partners::list(&index) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kavosh: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"total": partners.len(), "partners": partners})
+            )
+            .expect("partners serialize")
+        ),
+        Format::Csv => print!(
+            "{}",
+            search::export::with_bom(search::export::partners_csv(&partners), bom)
+        ),
+        Format::Table => {
+            println!("{} partners", partners.len());
+            for p in &partners {
+                println!("{:>6}  {}  [{}]", p.documents, p.name, p.key);
+                for f in p.forms.iter().filter(|f| f.name != p.name) {
+                    println!("        written {} ({})", f.name, f.documents);
+                }
+                for d in &p.likely_duplicates {
+                    println!("        same as {} [{}]? ({})", d.name, d.key, d.reason);
+                }
+            }
         }
     }
     ExitCode::SUCCESS

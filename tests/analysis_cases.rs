@@ -48,6 +48,7 @@ fn index_of(cases: &[Case]) -> SearchIndex {
             domains: Some(vec![]),
             url: None,
             source: None,
+            publisher: None,
             crawl: None,
         })
         .collect();

@@ -1,5 +1,5 @@
 //! The `kavosh` binary end to end: ingest (pages, NDJSON with good and bad lines, re-ingest),
-//! search (plain and JSON) and analyze.
+//! search (plain and JSON), analyze, partners, and CSV with a byte order mark.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -185,7 +185,7 @@ fn reingest_is_idempotent_and_search_prints_metadata() {
     assert_eq!(sorted(&before), sorted(&after));
     let all = search_json(&index, "");
     assert_eq!(
-        all["total"], 165,
+        all["total"], 229,
         "one document per page, however often ingested"
     );
 
@@ -245,6 +245,64 @@ fn analyze_prints_terms_with_offsets_into_the_text() {
     assert!(out.contains("body\t2\tپارک\t20\t30"), "{out}");
     let q = stdout(&kavosh(&["analyze", "--query", "هم افزایی"]));
     assert!(q.contains("body_exact\t0\tهمافزایی\t0\t"), "{q}");
+}
+
+#[test]
+fn partners_and_stats_write_csv_that_spreadsheets_read_as_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let index = index.to_str().unwrap();
+    let pages = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+    let pages: Vec<String> = ["news-201.txt", "news-226.txt", "mou-001.txt"]
+        .iter()
+        .map(|p| format!("{pages}/{p}"))
+        .collect();
+    let mut args = vec!["ingest", "--index", index];
+    args.extend(pages.iter().map(String::as_str));
+    let o = kavosh(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let bom = "\u{FEFF}".as_bytes();
+    for command in [
+        vec!["partners", "--index", index, "--format", "csv"],
+        vec![
+            "stats", "--index", index, "--by", "partner", "--format", "csv",
+        ],
+    ] {
+        let o = kavosh(&command);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.stdout.starts_with(bom), "{command:?}");
+        let mut without = command.clone();
+        without.extend(["--bom", "false"]);
+        let o = kavosh(&without);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!o.stdout.starts_with(bom), "{without:?}");
+        let text = stdout(&o);
+        assert!(
+            text.starts_with("key,name,") || text.starts_with("partner,partner_label,count"),
+            "{text}"
+        );
+    }
+
+    // One partner for the two ways news-201 and news-226 write one administration.
+    let o = kavosh(&["partners", "--index", index, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let partners: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(partners["total"], 2);
+    let technical = partners["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["documents"] == 2)
+        .expect("one partner with both documents");
+    assert_eq!(
+        technical["forms"].as_array().unwrap().len(),
+        2,
+        "{technical}"
+    );
+    let table = stdout(&kavosh(&["partners", "--index", index]));
+    assert!(table.starts_with("2 partners\n"), "{table}");
+    assert!(table.contains("written اداره کل فنی و حرفه"), "{table}");
 }
 
 #[test]

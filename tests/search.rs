@@ -158,7 +158,7 @@ fn highlights_mark_the_original_spelling() {
             .collect::<Vec<_>>()
     );
     let filters = Filters::default();
-    assert!(filters.clauses(&index().fields).unwrap().is_empty());
+    assert!(filters.clauses(index()).unwrap().is_empty());
 }
 
 #[test]

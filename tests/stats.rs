@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use kavosh::document::Kind;
+use kavosh::document::{Kind, PartnerRegistry};
 use kavosh::index::SearchIndex;
 use kavosh::ingest::{ingest_paths, page::parse_page, settle};
 use kavosh::search::export::stats_csv;
+use kavosh::search::facets::MAX_FACET_VALUES;
 use kavosh::search::stats::{StatsBucket, StatsBy, StatsRequest, stats};
 use kavosh::search::{self, FacetValue, Filters, SearchRequest, Typos};
 
@@ -18,6 +19,7 @@ struct Page {
     kind: &'static str,
     year: String,
     month: String,
+    /// Partner keys: the index shows one name per organisation, whichever form a page wrote.
     partners: Vec<String>,
     domains: Vec<String>,
 }
@@ -62,7 +64,7 @@ fn pages() -> &'static Vec<Page> {
                 kind,
                 year,
                 month,
-                partners: doc.partners.unwrap(),
+                partners: organisations(&doc.partners.unwrap()),
                 domains: doc.domains.unwrap(),
             });
         }
@@ -131,9 +133,40 @@ fn got(buckets: &[StatsBucket]) -> BTreeMap<String, u64> {
     buckets.iter().map(|b| (b.key.clone(), b.count)).collect()
 }
 
+/// Names as partner keys, each once.
+fn organisations(names: &[String]) -> Vec<String> {
+    let mut keys: Vec<String> = names
+        .iter()
+        .map(|n| PartnerRegistry::get().key(n))
+        .collect();
+    keys.dedup();
+    keys
+}
+
+/// Counts by partner name as counts by partner key; no two names may share a key.
+fn by_key(counts: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (name, count) in counts {
+        let key = PartnerRegistry::get().key(&name);
+        assert!(
+            out.insert(key, count).is_none(),
+            "two partner values are one organisation: {name}"
+        );
+    }
+    out
+}
+
+/// What a stats reply counts, with partners by key.
+fn got_by(by: StatsBy, buckets: &[StatsBucket]) -> BTreeMap<String, u64> {
+    match by {
+        StatsBy::Partner => by_key(got(buckets)),
+        _ => got(buckets),
+    }
+}
+
 #[test]
 fn every_dimension_counts_exactly() {
-    assert_eq!(pages().len(), 165);
+    assert_eq!(pages().len(), 229);
     for by in [
         StatsBy::Kind,
         StatsBy::Year,
@@ -142,8 +175,12 @@ fn every_dimension_counts_exactly() {
         StatsBy::Domain,
     ] {
         let reply = stats(index(), &request(vec![by], Filters::default())).unwrap();
-        assert_eq!(reply.total, 165);
-        assert_eq!(got(&reply.buckets), expected(by, |_| true), "by {by:?}");
+        assert_eq!(reply.total, 229);
+        assert_eq!(
+            got_by(by, &reply.buckets),
+            expected(by, |_| true),
+            "by {by:?}"
+        );
     }
 }
 
@@ -162,7 +199,17 @@ fn search_facets_count_exactly() {
         req.filters.kinds.extend(kind);
         let facets = search::search(index(), &req).unwrap().facets;
         let keep = |p: &Page| kind.is_none_or(|k| p.kind == k.as_str());
-        assert_eq!(as_map(&facets.partner), expected(StatsBy::Partner, keep));
+        // The most frequent MAX_FACET_VALUES partners, by exact counts.
+        let partners = by_key(as_map(&facets.partner));
+        let all = expected(StatsBy::Partner, keep);
+        assert_eq!(partners.len(), all.len().min(MAX_FACET_VALUES));
+        let least = partners.values().copied().min().unwrap_or(0);
+        for (key, count) in &all {
+            match partners.get(key) {
+                Some(n) => assert_eq!(n, count, "{key}"),
+                None => assert!(*count <= least, "{key} ({count}) is missing"),
+            }
+        }
         assert_eq!(as_map(&facets.domain), expected(StatsBy::Domain, keep));
         assert_eq!(as_map(&facets.year), expected(StatsBy::Year, keep));
         // The kind facet ignores its own filter (multi-select).
@@ -211,7 +258,10 @@ fn filters_and_labels() {
             .iter()
             .any(|d| d == "energy" || d.starts_with("energy/"))
     };
-    assert_eq!(got(&reply.buckets), expected(StatsBy::Partner, keep));
+    assert_eq!(
+        got_by(StatsBy::Partner, &reply.buckets),
+        expected(StatsBy::Partner, keep)
+    );
 }
 
 #[test]
@@ -388,4 +438,68 @@ fn elasticsearch_style_aggregations_with_limits() {
         matches!(err, kavosh::search::SearchError::Invalid(m) if m.contains("limit") || m.contains("bucket")),
         "bucket limit"
     );
+}
+
+/// No two partner values of the index are one organisation: every line of
+/// `tests/data/organisation-names.tsv` (the ways the corpus writes one organisation's name,
+/// listed by hand) is exactly one value of `/stats?by=partner` and of the search facet.
+#[test]
+fn no_two_partner_values_are_one_organisation() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/organisation-names.tsv");
+    let groups: Vec<Vec<String>> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split('\t').map(kavosh::analysis::name_key).collect())
+        .collect();
+    assert!(groups.len() >= 20);
+    let reply = stats(
+        index(),
+        &request(vec![StatsBy::Partner], Filters::default()),
+    )
+    .unwrap();
+    let values: Vec<String> = reply.buckets.iter().map(|b| b.key.clone()).collect();
+    let req = SearchRequest {
+        facets: true,
+        ..SearchRequest::default()
+    };
+    let facets = search::search(index(), &req).unwrap().facets;
+    for group in &groups {
+        let matching: Vec<&String> = values
+            .iter()
+            .filter(|v| group.contains(&kavosh::analysis::name_key(v)))
+            .collect();
+        assert_eq!(matching.len(), 1, "{group:?}: {matching:?}");
+        let in_facet = facets
+            .partner
+            .iter()
+            .filter(|v| group.contains(&kavosh::analysis::name_key(&v.value)))
+            .count();
+        assert!(in_facet <= 1, "{group:?} in the facet");
+    }
+    // Distinct values are distinct organisations by the partner key too (punctuation,
+    // «استان», «ج.ا.ا», the registry's short forms), in stats, the facet and /aggregate alike.
+    let registry = PartnerRegistry::get();
+    let mut keys: Vec<String> = values.iter().map(|v| registry.key(v)).collect();
+    keys.sort();
+    let before = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), before, "{values:?}");
+    let terms = kavosh::search::stats::aggregate(
+        index(),
+        "",
+        &Filters::default(),
+        serde_json::json!({"p": {"terms": {"field": "partner", "size": 1000}}}),
+    )
+    .unwrap();
+    let mut aggregated: Vec<String> = terms["p"]["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["key"].as_str().unwrap().to_string())
+        .collect();
+    let mut shown = values.clone();
+    aggregated.sort();
+    shown.sort();
+    assert_eq!(aggregated, shown);
 }

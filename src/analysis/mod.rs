@@ -46,6 +46,20 @@ pub fn name_key(name: &str) -> String {
     out
 }
 
+/// The comparison key of each word of a name, in order ([`name_key`] is their concatenation).
+pub fn word_keys(name: &str) -> Vec<String> {
+    let mut seg = segment::Segments::default();
+    seg.split(name);
+    seg.words
+        .iter()
+        .map(|w| {
+            let mut key = String::new();
+            compounds::push_joined(&seg, w, &mut key);
+            key
+        })
+        .collect()
+}
+
 /// The ways `term` (an exact term) is written in `texts`: the source slices it is indexed from,
 /// in order (`نوآوری` and `نو‌آوری` for the term `نواوری`).
 pub fn written_forms<'t>(term: &str, texts: &[&'t str]) -> Vec<&'t str> {

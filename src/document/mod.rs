@@ -2,6 +2,7 @@
 //! whatever its source (a park page, an NDJSON line, an HTTP request).
 
 pub mod partners;
+pub mod places;
 pub mod taxonomy;
 
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,9 @@ pub struct Document {
     pub domains: Option<Vec<String>>,
     pub url: Option<String>,
     pub source: Option<String>,
+    /// Who published it (a park page's first line): extraction never makes the publisher a
+    /// partner. `None`: the park itself.
+    pub publisher: Option<String>,
     /// Where and when the crawler read it; `None` for documents from files and the API.
     pub crawl: Option<CrawlRecord>,
 }
@@ -95,10 +99,17 @@ pub struct StoredDocument {
     /// Jalali day, `1404/09/25`.
     pub date_jalali: String,
     pub number: Option<u64>,
+    /// Partners by the names facets and stats show (one per organisation).
     pub partners: Vec<String>,
+    /// The partners as the source wrote them, when that differs from `partners`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners_as_written: Vec<String>,
     pub domains: Vec<String>,
     pub url: Option<String>,
     pub source: Option<String>,
+    /// Who published it, when not the park.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
     /// Present on crawled documents only; documents stored before crawling existed have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crawl: Option<CrawlRecord>,
@@ -116,9 +127,11 @@ impl Document {
             date_jalali: self.date.jalali_string(),
             number: self.number,
             partners: self.partners.clone().unwrap_or_default(),
+            partners_as_written: Vec::new(),
             domains: self.domains.clone().unwrap_or_default(),
             url: self.url.clone(),
             source: self.source.clone(),
+            publisher: self.publisher.clone(),
             crawl: self.crawl.clone(),
         }
     }
@@ -144,6 +157,7 @@ impl Document {
         let date_text = take_str("date", true)?.unwrap_or_default();
         let url = take_str("url", false)?;
         let source = take_str("source", false)?;
+        let publisher = take_str("publisher", false)?;
         let number = match obj.remove("number") {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) => Some(
@@ -182,6 +196,7 @@ impl Document {
             domains,
             url,
             source,
+            publisher,
             crawl,
         }
         .validated()
@@ -242,6 +257,36 @@ impl Document {
             *partners = canonical;
         }
         Ok(self)
+    }
+}
+
+impl StoredDocument {
+    /// The partners as the source wrote them.
+    pub fn written_partners(&self) -> &[String] {
+        if self.partners_as_written.is_empty() {
+            &self.partners
+        } else {
+            &self.partners_as_written
+        }
+    }
+
+    /// The document this was stored from, with its partners as written: what a document is
+    /// written again from when it is re-labelled in place.
+    pub fn to_document(&self) -> Result<Document, String> {
+        Ok(Document {
+            id: self.id.clone(),
+            kind: self.kind,
+            title: self.title.clone(),
+            body: self.body.clone(),
+            date: Day::parse(&self.date).map_err(|e| e.0)?,
+            number: self.number,
+            partners: Some(self.written_partners().to_vec()),
+            domains: Some(self.domains.clone()),
+            url: self.url.clone(),
+            source: self.source.clone(),
+            publisher: self.publisher.clone(),
+            crawl: self.crawl.clone(),
+        })
     }
 }
 

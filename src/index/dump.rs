@@ -289,6 +289,7 @@ mod tests {
             domains: Some(vec!["energy/oil-gas".into()]),
             url: Some("https://mstp.ir/mou/54".into()),
             source: Some("crawl".into()),
+            publisher: None,
             crawl: Some(crate::document::CrawlRecord {
                 canonical_url: "https://mstp.ir/mou/54".into(),
                 site: "mstp.ir".into(),
@@ -374,7 +375,8 @@ mod tests {
     fn a_restored_index_equals_the_dumped_one_document_for_document() {
         let dir = tempfile::tempdir().unwrap();
         let source = SearchIndex::open_or_create(&dir.path().join("index")).unwrap();
-        // Stored as given: a partner not in its canonical spelling, an empty list.
+        // A partner written otherwise than its canonical name (kept as written beside it), an
+        // empty list.
         source
             .upsert(&[
                 doc("mou-054", "امضای تفاهم‌نامه با بانک ملی", &["بانک ملی"]),
@@ -399,9 +401,13 @@ mod tests {
             assert_eq!((restored.documents, restored.settings), (2, 1));
             let index = SearchIndex::open_or_create(&target).unwrap();
             assert_eq!(all_documents(&index), all_documents(&source));
+            let stored = index.get("mou-054").unwrap().unwrap();
             assert_eq!(
-                index.get("mou-054").unwrap().unwrap().partners,
-                ["بانک ملی"]
+                (stored.partners, stored.partners_as_written),
+                (
+                    vec!["بانک ملی ایران".to_string()],
+                    vec!["بانک ملی".to_string()]
+                )
             );
             assert_eq!(
                 index.settings().all().unwrap(),

@@ -19,6 +19,7 @@ pub mod backups;
 pub mod dump;
 pub mod files;
 pub mod migrate;
+pub mod partners;
 pub mod progress;
 mod rebuild;
 pub mod schema;
@@ -28,7 +29,7 @@ pub mod storage;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -37,9 +38,10 @@ use tantivy::{
     DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
-use crate::analysis::{name_key, register_tokenizers};
+use crate::analysis::register_tokenizers;
 use crate::calendar::Day;
 use crate::document::{Document, StoredDocument, Taxonomy};
+use partners::{Naming, PartnerEdits, PartnerResolver};
 pub use progress::Progress;
 pub use schema::Fields;
 pub use settings::IndexSettings;
@@ -114,6 +116,8 @@ pub struct SearchIndex {
     /// The index version it was built with (see [`versions`]).
     version: u32,
     settings: IndexSettings,
+    /// The partner edits (the setting `partners`), as writes apply them.
+    partners: RwLock<Arc<PartnerResolver>>,
     path: Option<PathBuf>,
 }
 
@@ -220,6 +224,7 @@ impl SearchIndex {
             Some(dir) => IndexSettings::on_disk(dir),
             None => IndexSettings::in_memory(),
         };
+        let edits: PartnerEdits = settings.get(partners::SETTING)?.unwrap_or_default();
         Ok(SearchIndex {
             index,
             fields,
@@ -228,6 +233,7 @@ impl SearchIndex {
             access,
             version,
             settings,
+            partners: RwLock::new(Arc::new(PartnerResolver::new(edits))),
             path,
         })
     }
@@ -269,6 +275,22 @@ impl SearchIndex {
         &self.settings
     }
 
+    /// The partner edits of this index, ready to resolve names.
+    pub fn partner_resolver(&self) -> Arc<PartnerResolver> {
+        self.partners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Reads the partner edits again from the settings (after they were copied in).
+    pub(crate) fn reload_partner_edits(&self) -> Result<(), IndexError> {
+        let edits: PartnerEdits = self.settings.get(partners::SETTING)?.unwrap_or_default();
+        *self.partners.write().unwrap_or_else(|e| e.into_inner()) =
+            Arc::new(PartnerResolver::new(edits));
+        Ok(())
+    }
+
     /// A searcher over the last commit.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
@@ -280,23 +302,45 @@ impl SearchIndex {
     }
 
     /// Adds or replaces (by id) each document, then commits. Partners and domains must be
-    /// settled (`Some`) by then; `None` is indexed as none.
+    /// settled (`Some`) by then; `None` is indexed as none. Partners are indexed under their
+    /// display names ([`partners`]): a partner whose name changes with this write is re-labelled
+    /// in the documents already indexed, in the same commit.
     pub fn upsert(&self, docs: &[Document]) -> Result<(), WriteError> {
         let mut writer = self.lock_writer()?;
-        for doc in docs {
+        let resolver = self.partner_resolver();
+        self.write_locked(&mut writer, &resolver, docs)
+    }
+
+    /// [`SearchIndex::upsert`] with the writer already locked.
+    fn write_locked(
+        &self,
+        writer: &mut IndexWriter,
+        resolver: &PartnerResolver,
+        docs: &[Document],
+    ) -> Result<(), WriteError> {
+        let naming = Naming::settle(self, &self.searcher(), resolver, docs)?;
+        for doc in docs.iter().chain(&naming.relabel) {
+            let mut stored = doc.to_stored();
+            let labels = naming.labels(&stored.partners);
+            if labels.names != stored.partners {
+                stored.partners_as_written = std::mem::replace(&mut stored.partners, labels.names);
+            }
             writer.delete_term(Term::from_field_text(self.fields.id, &doc.id));
-            writer.add_document(self.to_tantivy(&doc.to_stored(), doc.date))?;
+            writer.add_document(self.to_tantivy(&stored, doc.date, &labels.keys))?;
         }
-        self.commit(&mut writer)
+        self.commit(writer)
     }
 
     /// Adds a document exactly as it was stored (a rebuild, a restore: partners and domains
     /// are not extracted again), without replacing one of the same id and without committing.
+    /// Its partners keep their names; [`SearchIndex::settle_partner_names`] settles them once
+    /// every document is in.
     pub(crate) fn add_stored(&self, doc: &StoredDocument) -> Result<(), IndexError> {
         let date = Day::parse(&doc.date)
             .map_err(|e| IndexError(format!("document {:?}: bad date: {e}", doc.id)))?;
+        let keys = self.partner_resolver().keys(doc.written_partners());
         let writer = self.lock_writer()?;
-        writer.add_document(self.to_tantivy(doc, date))?;
+        writer.add_document(self.to_tantivy(doc, date, &keys))?;
         Ok(())
     }
 
@@ -419,8 +463,14 @@ impl SearchIndex {
             .map_err(|e| IndexError(format!("a stored document is unreadable: {e}")))
     }
 
-    /// The tantivy document of a stored document dated `date` (its `date`, parsed).
-    fn to_tantivy(&self, stored: &StoredDocument, date: Day) -> TantivyDocument {
+    /// The tantivy document of a stored document dated `date` (its `date`, parsed), its
+    /// partners under `partner_keys`.
+    fn to_tantivy(
+        &self,
+        stored: &StoredDocument,
+        date: Day,
+        partner_keys: &[String],
+    ) -> TantivyDocument {
         let f = &self.fields;
         let mut t = TantivyDocument::new();
         t.add_text(f.id, &stored.id);
@@ -431,7 +481,9 @@ impl SearchIndex {
         t.add_text(f.body_exact, &stored.body);
         for p in &stored.partners {
             t.add_text(f.partner, p);
-            t.add_text(f.partner_key, name_key(p));
+        }
+        for key in partner_keys {
+            t.add_text(f.partner_key, key);
         }
         let taxonomy = Taxonomy::get();
         let mut domains: Vec<&str> = stored

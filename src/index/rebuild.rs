@@ -37,10 +37,13 @@ impl Rebuild {
         self.index.settings()
     }
 
-    /// Commits, merges, makes every file durable and records the version. Returns the number
-    /// of documents, checked against those added.
+    /// Commits, settles the partners' names (with the edits among the settings copied in),
+    /// merges, makes every file durable and records the version. Returns the number of
+    /// documents, checked against those added.
     pub fn finish(self) -> Result<u64, IndexError> {
         self.index.commit_added()?;
+        self.index.reload_partner_edits()?;
+        self.index.settle_partner_names()?;
         self.index.wait_merges()?;
         let documents = self.index.num_docs();
         drop(self.index); // The writer's threads end and its lock is released.

@@ -131,6 +131,7 @@ mod tests {
             domains: Some(vec!["ict".into()]),
             url: None,
             source: None,
+            publisher: None,
             crawl: None,
         }
     }

@@ -31,7 +31,7 @@ use tantivy::schema::Schema;
 use super::{IndexError, files};
 
 /// The version of the indexes this kavosh builds.
-pub const INDEX_VERSION: u32 = 3;
+pub const INDEX_VERSION: u32 = 4;
 
 /// The file, in an index directory, that records its version.
 pub const VERSION_FILE: &str = "kavosh-index.json";
@@ -72,6 +72,14 @@ pub const KNOWN_VERSIONS: &[KnownVersion] = &[
         version: 3,
         change: "ef7e24b: stemmed fields without positions",
         schema: include_str!("schemas/v3.json"),
+    },
+    KnownVersion {
+        version: 4,
+        change: "partners as organisations: partner_key holds partner keys (punctuation, \
+                 parentheses, «استان» before a province and the registry's short forms \
+                 ignored; merges followed) and partner one display name per key; the schema \
+                 is version 3's",
+        schema: include_str!("schemas/v4.json"),
     },
 ];
 

@@ -4,7 +4,8 @@
 //!
 //! - [`page`]: the page format;
 //! - [`html`]: web pages, read with no configuration (what the crawler feeds);
-//! - [`partners`]: partner extraction from titles and lead sentences;
+//! - [`partners`]: partner extraction from titles and lead sentences, by the shapes of
+//!   organisation names;
 //! - [`domains`]: domain assignment from the taxonomy's keywords.
 //!
 //! Every rejected record is reported as `FILE:LINE: reason`; valid records are committed even
@@ -71,7 +72,10 @@ impl fmt::Display for IngestReport {
 /// Fills in partners and domains by extraction when the source did not give them.
 pub fn settle(mut doc: Document) -> Document {
     if doc.partners.is_none() {
-        doc.partners = Some(partners::extract_partners(&doc.title, &doc.body));
+        let publisher = doc.publisher.as_deref().unwrap_or(partners::PUBLISHER);
+        doc.partners = Some(partners::extract_partners_published_by(
+            publisher, &doc.title, &doc.body,
+        ));
     }
     if doc.domains.is_none() {
         doc.domains = Some(domains::assign_domains(&doc.title, &doc.body));

@@ -1,7 +1,8 @@
 //! The park's page format (`.txt`, as copied from its website; see `corpus/mou-054.txt`):
 //!
 //! ```text
-//! پـارک علم و فنـاوری مازنـدران                                  ← publisher (may have tatweel)
+//! پـارک علم و فنـاوری مازنـدران                                  ← publisher (may have tatweel;
+//!                                                                  another park, an agency)
 //! جزئیـات تفاهم نامه                                             ← or «جزئیات خبر» for news
 //! تاریخ ایجاد تفاهم نامه: 1404/09/25 ساعت ایجاد تفاهم نامه: 12:00 AM شماره تفاهم نامه: 54
 //! امضای تفاهمنامه همکاری میان ...                                ← title (may repeat)
@@ -33,7 +34,7 @@ pub fn parse_page(id: &str, source: &str, text: &str) -> Result<Document, PageEr
         .filter(|(_, l)| !l.trim().is_empty());
     let err = |line: usize, reason: String| PageError { line, reason };
 
-    let (publisher_line, _) = content.next().ok_or_else(|| err(1, "empty page".into()))?;
+    let (publisher_line, publisher) = content.next().ok_or_else(|| err(1, "empty page".into()))?;
     let (kind_line, kind_text) = content
         .next()
         .ok_or_else(|| err(publisher_line + 1, "missing the «جزئیات …» line".into()))?;
@@ -84,10 +85,20 @@ pub fn parse_page(id: &str, source: &str, text: &str) -> Result<Document, PageEr
         domains: None,
         url: None,
         source: Some(source.to_string()),
+        publisher: Some(publisher_name(publisher)),
         crawl: None,
     }
     .validated()
     .map_err(|reason| err(1, reason))
+}
+
+/// The publisher's name as the first line writes it, without tatweel and extra spaces
+/// (`پـارک علم و فنـاوری مازنـدران` → `پارک علم و فناوری مازندران`).
+fn publisher_name(line: &str) -> String {
+    line.replace('\u{640}', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `جزئیات تفاهم نامه` → agreement, `جزئیات خبر` → news, in any spelling.
@@ -144,6 +155,7 @@ mod tests {
         );
         assert!(d.body.starts_with("گامی تازه برای همافزایی ملی"));
         assert!(d.body.ends_with("اطلاعرسانی خواهد شد."));
+        assert_eq!(d.publisher.as_deref(), Some("پارک علم و فناوری مازندران"));
     }
 
     #[test]

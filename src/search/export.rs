@@ -1,5 +1,7 @@
-//! CSV export (RFC 4180, UTF-8): every hit of a query, up to [`MAX_EXPORT_ROWS`], and stats
-//! tables. Rows are produced one at a time so a server can stream them.
+//! CSV export (RFC 4180, UTF-8): every hit of a query, up to [`MAX_EXPORT_ROWS`], stats tables
+//! and the list of partners. Rows are produced one at a time so a server can stream them. What
+//! kavosh writes out starts with [`BOM`], unless asked not to: Excel and LibreOffice read a CSV
+//! without one in the locale's code page, and Persian turns to mojibake.
 
 use tantivy::{DocAddress, Searcher};
 
@@ -7,6 +9,15 @@ use super::stats::{StatsBucket, StatsResponse};
 use super::{SearchError, SearchRequest, filtered_query, main_pass};
 use crate::document::StoredDocument;
 use crate::index::SearchIndex;
+use crate::index::partners::PartnerSummary;
+
+/// The UTF-8 byte order mark: what tells spreadsheets a CSV is UTF-8.
+pub const BOM: &str = "\u{FEFF}";
+
+/// `csv`, after a [`BOM`] when `bom`.
+pub fn with_bom(csv: String, bom: bool) -> String {
+    if bom { format!("{BOM}{csv}") } else { csv }
+}
 
 /// Most rows one export returns.
 pub const MAX_EXPORT_ROWS: usize = 100_000;
@@ -137,6 +148,53 @@ pub fn stats_csv(stats: &StatsResponse) -> String {
         }
     }
     rows(&stats.buckets, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The header of the list of partners.
+pub const PARTNERS_HEADER: &[&str] = &[
+    "key",
+    "name",
+    "documents",
+    "registered",
+    "forms",
+    "edit",
+    "likely_duplicates",
+];
+
+/// The list of partners as CSV: forms as `name (documents)` and likely duplicates as
+/// `name [reason]`, separated by ` | `.
+pub fn partners_csv(partners: &[PartnerSummary]) -> String {
+    let mut out = csv_record(PARTNERS_HEADER);
+    for p in partners {
+        let forms: Vec<String> = p
+            .forms
+            .iter()
+            .map(|f| format!("{} ({})", f.name, f.documents))
+            .collect();
+        let edit = match &p.edit {
+            Some(e) => match (&e.name, &e.merge_into) {
+                (Some(name), _) => format!("name: {name}"),
+                (_, Some(into)) => format!("merge_into: {into}"),
+                _ => String::new(),
+            },
+            None => String::new(),
+        };
+        let duplicates: Vec<String> = p
+            .likely_duplicates
+            .iter()
+            .map(|d| format!("{} [{}]", d.name, d.reason))
+            .collect();
+        out.push_str(&csv_record(&[
+            p.key.clone(),
+            p.name.clone(),
+            p.documents.to_string(),
+            p.registered.to_string(),
+            forms.join(" | "),
+            edit,
+            duplicates.join(" | "),
+        ]));
+    }
     out
 }
 

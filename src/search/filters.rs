@@ -9,10 +9,9 @@ use tantivy::{DateTime, Term};
 
 use super::SearchError;
 use super::facets::FacetName;
-use crate::analysis::name_key;
 use crate::calendar::Day;
-use crate::document::{Kind, PartnerRegistry, Taxonomy};
-use crate::index::Fields;
+use crate::document::{Kind, Taxonomy};
+use crate::index::SearchIndex;
 
 /// Most values one filter may list.
 pub const MAX_FILTER_VALUES: usize = 50;
@@ -32,8 +31,11 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// One query per active filter, tagged with its facet.
-    pub fn clauses(&self, f: &Fields) -> Result<Vec<FilterClause>, SearchError> {
+    /// One query per active filter, tagged with its facet. A partner is looked up by its key
+    /// (any written form of an organisation finds all its documents, renames and merges
+    /// followed).
+    pub fn clauses(&self, index: &SearchIndex) -> Result<Vec<FilterClause>, SearchError> {
+        let f = &index.fields;
         for (name, n) in [
             ("kind", self.kinds.len()),
             ("partner", self.partners.len()),
@@ -63,11 +65,11 @@ impl Filters {
             out.push((FacetName::Kind, any_of(terms)));
         }
         if !self.partners.is_empty() {
-            let registry = PartnerRegistry::get();
+            let resolver = index.partner_resolver();
             let terms = self
                 .partners
                 .iter()
-                .map(|p| Term::from_field_text(f.partner_key, &name_key(registry.canonical(p))))
+                .map(|p| Term::from_field_text(f.partner_key, &resolver.key_of(p)))
                 .collect();
             out.push((FacetName::Partner, any_of(terms)));
         }

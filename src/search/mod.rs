@@ -169,7 +169,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     let searcher = index.searcher();
     let parsed = parse::parse(&req.q);
     refuse_over_limit(&parsed)?;
-    let filter_clauses = req.filters.clauses(&index.fields)?;
+    let filter_clauses = req.filters.clauses(index)?;
     let vocab = vocabulary::Vocabulary::new(&searcher, &index.fields);
     let (parsed, mut rewritten) = rewritten_query(&req.q, parsed, req.rewrite, &vocab);
     let synonyms = expansions(index, req.rewrite)?;
@@ -330,7 +330,7 @@ pub(crate) fn filtered_query(
     let searcher = index.searcher();
     let parsed = parse::parse(q);
     refuse_over_limit(&parsed)?;
-    let clauses = filters.clauses(&index.fields)?;
+    let clauses = filters.clauses(index)?;
     let vocab = vocabulary::Vocabulary::new(&searcher, &index.fields);
     let (parsed, _) = rewritten_query(q, parsed, rewrite, &vocab);
     let synonyms = expansions(index, rewrite)?;

@@ -358,15 +358,17 @@ fn top(found: BTreeMap<String, u64>, limit: usize) -> Vec<(String, u64)> {
 }
 
 /// How a completed term is written in the titles shown (`تفاهم‌نامه` for the term
-/// `تفاهمنامه`; a clean spelling first), or the term itself.
+/// `تفاهمنامه`; a clean spelling first, else the first one in Persian letters: a title typed on
+/// an Arabic keyboard writes `فناوري`), or the term itself.
 fn surface_form(term: &str, hits: &[SuggestHit]) -> String {
     let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
     let forms = written_forms(term, &titles);
-    forms
-        .iter()
-        .find(|f| is_clean(f))
-        .or(forms.first())
-        .map_or_else(|| term.to_string(), |f| f.to_string())
+    match forms.iter().find(|f| is_clean(f)) {
+        Some(clean) => clean.to_string(),
+        None => forms
+            .first()
+            .map_or_else(|| term.to_string(), |f| crate::analysis::fold(f)),
+    }
 }
 
 #[cfg(test)]

@@ -111,7 +111,10 @@ pub fn put_one(
     let doc = ingest::settle(doc);
     let created = index.get(id)?.is_none();
     index.upsert(std::slice::from_ref(&doc))?;
-    Ok((created, doc.to_stored()))
+    let stored = index.get(id)?.ok_or_else(|| {
+        ApiError::internal(format!("document {id:?} was written but cannot be read"))
+    })?;
+    Ok((created, stored))
 }
 
 /// Deletes the document at `id`; a 404 when there is none.

@@ -135,8 +135,11 @@ pub async fn overview(
     let overview = report(&state, move |insights| insights.overview(range)).await?;
     Ok(match request.format {
         Format::Json => Json(overview).into_response(),
-        Format::Csv => {
-            let mut csv = excel_csv(&["day", "searches", "no_results", "rewritten", "clicks"]);
+        Format::Csv { bom } => {
+            let mut csv = excel_csv(
+                &["day", "searches", "no_results", "rewritten", "clicks"],
+                bom,
+            );
             for d in &overview.days {
                 csv.push_str(&csv_record(&[
                     d.day.clone(),
@@ -182,11 +185,11 @@ pub async fn queries(
     Ok(match request.format {
         Format::Json => Json(report(&state, move |insights| insights.queries(range, top)).await?)
             .into_response(),
-        Format::Csv => {
+        Format::Csv { bom } => {
             let (most, nothing) =
                 report(&state, move |insights| insights.ranked_queries(range, top)).await?;
             super::routes::csv_response(
-                Body::from(queries_csv(most, nothing)),
+                Body::from(queries_csv(most, nothing, bom)),
                 "kavosh-insights-queries.csv",
                 false,
             )
@@ -194,24 +197,26 @@ pub async fn queries(
     })
 }
 
-/// CSV that Excel opens as UTF-8 (a byte order mark first), starting with its header.
-fn excel_csv(header: &[&str]) -> String {
-    let mut csv = String::from('\u{FEFF}');
-    csv.push_str(&csv_record(header));
-    csv
+/// CSV that Excel opens as UTF-8 (a byte order mark first, unless `bom` is false), starting
+/// with its header.
+fn excel_csv(header: &[&str], bom: bool) -> String {
+    crate::search::export::with_bom(csv_record(header), bom)
 }
 
 /// The rows of both lists, each query once: the most searched first, then those only the
 /// list of searches without results holds.
-fn queries_csv(most: Vec<QueryRow>, nothing: Vec<QueryRow>) -> String {
-    let mut csv = excel_csv(&[
-        "query",
-        "searches",
-        "no_results",
-        "rewritten",
-        "clicks",
-        "average_click_position",
-    ]);
+fn queries_csv(most: Vec<QueryRow>, nothing: Vec<QueryRow>, bom: bool) -> String {
+    let mut csv = excel_csv(
+        &[
+            "query",
+            "searches",
+            "no_results",
+            "rewritten",
+            "clicks",
+            "average_click_position",
+        ],
+        bom,
+    );
     let extra: Vec<QueryRow> = nothing
         .into_iter()
         .filter(|n| !most.iter().any(|m| m.query == n.query))
@@ -358,6 +363,7 @@ mod tests {
         let csv = queries_csv(
             vec![row("فناوری", 9, 1), row("شیلات, مازندران", 5, 0)],
             vec![row("پژوهش", 3, 3), row("فناوری", 9, 1)],
+            true,
         );
         assert!(csv.starts_with('\u{FEFF}'));
         let lines: Vec<&str> = csv.trim_start_matches('\u{FEFF}').lines().collect();

@@ -14,7 +14,8 @@
 //! - [`insights`] counts what visitors search for and reports it to the key's holder;
 //! - [`crawl`] reports the background crawls of `serve --crawl`;
 //! - [`backups`] are dumps and snapshots, written in the background;
-//! - [`synonyms`] reads and replaces the synonyms queries expand with.
+//! - [`synonyms`] reads and replaces the synonyms queries expand with;
+//! - [`partners`] lists the partners and takes a person's corrections of them.
 //!
 //! Layers, outermost first: panics become a 500, tracing, metrics, CORS, the rate limit, gzip, JSON errors for
 //! what axum and tower answer themselves, the time limit, the body limit.
@@ -31,6 +32,7 @@ pub mod listener;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod partners;
 pub mod routes;
 pub mod synonyms;
 pub mod upgrade;
@@ -136,6 +138,13 @@ pub fn router(state: AppState) -> Router {
         .route("/suggest", get(routes::suggest))
         .route("/stats", get(routes::stats))
         .route("/aggregate", axum::routing::post(routes::aggregate))
+        .route("/partners", get(partners::get_partners))
+        .route(
+            "/partners/{key}",
+            axum::routing::put(partners::put_partner)
+                .route_layer(upgrading.clone())
+                .route_layer(writes.clone()),
+        )
         .route(
             "/documents",
             axum::routing::post(routes::post_documents)

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ResponseBuilder};
 
 use super::assets::ASSETS;
-use super::{backups, insights, routes};
+use super::{backups, insights, partners, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,6 +44,8 @@ use super::{backups, insights, routes};
         backups::list_snapshots,
         super::synonyms::get_synonyms,
         super::synonyms::put_synonyms,
+        partners::get_partners,
+        partners::put_partner,
     )
 )]
 struct ApiDoc;

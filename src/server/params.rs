@@ -36,15 +36,17 @@ const SEARCH: &[&str] = &[
     "match",
     "format",
     "analytics",
+    "bom",
     "rewrite",
 ];
 const STATS: &[&str] = &[
-    "q", "kind", "partner", "domain", "year", "from", "to", "typos", "by", "top", "format",
+    "q", "kind", "partner", "domain", "year", "from", "to", "typos", "by", "top", "format", "bom",
 ];
+const PARTNERS: &[&str] = &["format", "bom"];
 const SUGGEST: &[&str] = &["q", "limit", "rewrite"];
 const ANALYZE: &[&str] = &["text", "query"];
-const INSIGHTS: &[&str] = &["from", "to", "format"];
-const INSIGHT_QUERIES: &[&str] = &["from", "to", "top", "format"];
+const INSIGHTS: &[&str] = &["from", "to", "format", "bom"];
+const INSIGHT_QUERIES: &[&str] = &["from", "to", "top", "format", "bom"];
 
 /// The decoded name/value pairs of a query string, in order.
 struct Params(Vec<(String, String)>);
@@ -139,24 +141,33 @@ fn day(name: &str, v: Option<&str>) -> Result<Option<Day>, ApiError> {
         .transpose()
 }
 
-/// How a reply is written: JSON, or CSV for researchers' export.
+/// How a reply is written: JSON, or CSV for researchers' export, UTF-8 with a byte order mark
+/// so that spreadsheets read Persian as Persian (`bom=false` for programs that want none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Json,
-    Csv,
+    Csv { bom: bool },
 }
 
 fn format(p: &Params) -> Result<Format, ApiError> {
+    let bom = p
+        .read("bom", |v| v.parse().ok(), "true or false")?
+        .unwrap_or(true);
     Ok(p.read(
         "format",
         |v| match v {
             "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
+            "csv" => Some(Format::Csv { bom }),
             _ => None,
         },
         "json or csv",
     )?
     .unwrap_or(Format::Json))
+}
+
+/// The format of a `/partners` reply.
+pub fn partners_request(raw: Option<&str>) -> Result<Format, ApiError> {
+    format(&Params::parse(raw, PARTNERS)?)
 }
 
 /// The filters shared by `/search` and `/stats`.
@@ -338,7 +349,7 @@ mod tests {
         assert_eq!(
             options,
             SearchOptions {
-                format: Format::Csv,
+                format: Format::Csv { bom: true },
                 analytics: false
             }
         );
@@ -404,7 +415,11 @@ mod tests {
         let (s, f) = stats_request(Some("by=year&by=domain&top=3&format=csv&kind=news")).unwrap();
         assert_eq!(
             (s.by, s.top, f),
-            (vec![StatsBy::Year, StatsBy::Domain], Some(3), Format::Csv)
+            (
+                vec![StatsBy::Year, StatsBy::Domain],
+                Some(3),
+                Format::Csv { bom: true }
+            )
         );
         assert!(message(analyze_request(Some("query=true"))).contains("required"));
         assert!(message(analyze_request(Some("text=a&query=yes"))).contains("true or false"));
@@ -419,7 +434,12 @@ mod tests {
             ),
             ("1404/09/01".into(), "1404/09/25".into())
         );
-        assert_eq!((r.top, r.format), (Some(5), Format::Csv));
+        assert_eq!((r.top, r.format), (Some(5), Format::Csv { bom: true }));
+        assert_eq!(
+            partners_request(Some("format=csv&bom=false")).unwrap(),
+            Format::Csv { bom: false }
+        );
+        assert!(message(partners_request(Some("bom=no"))).contains("true or false"));
         let long = format!("text={}", "ا".repeat(MAX_ANALYZE_CHARS + 1));
         assert!(message(analyze_request(Some(&long))).contains("10000 characters"));
     }

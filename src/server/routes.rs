@@ -77,22 +77,27 @@ pub async fn search(
             }
             Ok(Json(reply).into_response())
         }
-        Format::Csv => export_csv(&state, request).await,
+        Format::Csv { bom } => export_csv(&state, request, bom).await,
     }
 }
 
 /// Rows sent to the client per chunk of a streamed export.
 const EXPORT_CHUNK_ROWS: usize = 500;
 
-/// Streams every hit of a search as CSV: the hits are found first (errors are still a JSON
-/// reply), then rows are written on the blocking pool as the client reads them.
-async fn export_csv(state: &AppState, request: SearchRequest) -> Result<Response, ApiError> {
+/// Streams every hit of a search as CSV (after a byte order mark when `bom`): the hits are
+/// found first (errors are still a JSON reply), then rows are written on the blocking pool as
+/// the client reads them.
+async fn export_csv(
+    state: &AppState,
+    request: SearchRequest,
+    bom: bool,
+) -> Result<Response, ApiError> {
     let export = blocking(state, move |index| export::export_hits(index, &request)).await?;
     let capped = export.capped;
     let index = state.index.current();
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
     tokio::task::spawn_blocking(move || {
-        let mut chunk = String::new();
+        let mut chunk = export::with_bom(String::new(), bom);
         for (i, record) in export.records(&index).enumerate() {
             match record {
                 Ok(r) => chunk.push_str(&r),
@@ -174,8 +179,8 @@ pub async fn stats(
     .await?;
     Ok(match format {
         Format::Json => Json(reply).into_response(),
-        Format::Csv => csv_response(
-            Body::from(export::stats_csv(&reply)),
+        Format::Csv { bom } => csv_response(
+            Body::from(export::with_bom(export::stats_csv(&reply), bom)),
             "kavosh-stats.csv",
             false,
         ),

@@ -252,6 +252,7 @@ async fn with_read_keys_every_read_needs_a_key() {
         "/openapi.json",
         "/documents/x",
         "/taxonomy",
+        "/partners",
     ] {
         let status = client
             .get(format!("{base}{path}"))
@@ -289,6 +290,36 @@ async fn with_read_keys_every_read_needs_a_key() {
     );
     assert_eq!(put("rotated-in-2f9").await.0, StatusCode::CREATED);
     assert_eq!(put(KEY).await.0, StatusCode::OK);
+    // Nor corrects a partner: that is the operator's too.
+    let doc = serde_json::json!({"kind": "news", "title": "آزمون کلید", "date": "1390/01/01",
+        "partners": ["شرکت آزمون کلید"]});
+    let put = client
+        .put(format!("{base}/documents/t-key"))
+        .bearer_auth(KEY);
+    assert_eq!(send(put.json(&doc)).await.0, StatusCode::OK);
+    let (status, partners) = send(
+        client
+            .get(format!("{base}/partners"))
+            .bearer_auth("lab-key-1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{partners}");
+    let partner = partners["partners"][0]["key"].as_str().unwrap().to_string();
+    let rename = |key: &'static str| {
+        send(
+            client
+                .put(format!("{base}/partners/{partner}"))
+                .bearer_auth(key)
+                .json(&serde_json::json!({})),
+        )
+    };
+    assert_error(
+        &rename("lab-key-1").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "wrong API key",
+    );
+    assert_eq!(rename("rotated-in-2f9").await.0, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod errors;
 mod guard;
 mod insights;
 mod operations;
+mod partners;
 mod rewrite;
 mod search;
 mod suggest;

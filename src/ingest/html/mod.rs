@@ -143,6 +143,7 @@ impl Article {
             domains: None,
             url,
             source: Some(source),
+            publisher: None,
             crawl: None,
         }
         .validated()
