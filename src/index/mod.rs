@@ -28,13 +28,14 @@ pub mod storage;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+    DateTime, Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
 };
 
 use crate::analysis::{name_key, register_tokenizers};
@@ -73,6 +74,26 @@ fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
             "cannot take the index writer ({e}); is another kavosh writing to this index?"
         ))
     })
+}
+
+/// The threads that search the segments of one query side by side, shared by every index of
+/// the process: one per core, or `KAVOSH_SEARCH_THREADS` (1: each query searches its segments
+/// one after the other on the calling thread).
+fn search_executor() -> Executor {
+    static EXECUTOR: LazyLock<Executor> = LazyLock::new(|| {
+        let threads = std::env::var("KAVOSH_SEARCH_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        if threads <= 1 {
+            return Executor::single_thread();
+        }
+        Executor::multi_thread(threads, "kavosh-search-").unwrap_or_else(|e| {
+            tracing::warn!("cannot start the search threads ({e}): searching on one thread");
+            Executor::single_thread()
+        })
+    });
+    EXECUTOR.clone()
 }
 
 fn writer_gone() -> IndexError {
@@ -194,7 +215,7 @@ impl SearchIndex {
     }
 
     fn from_index(
-        index: Index,
+        mut index: Index,
         access: Access,
         version: u32,
         path: Option<PathBuf>,
@@ -208,6 +229,7 @@ impl SearchIndex {
             ))
         })?;
         register_tokenizers(index.tokenizers());
+        index.set_executor(search_executor());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
