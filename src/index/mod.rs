@@ -28,6 +28,7 @@ pub mod storage;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use tantivy::collector::TopDocs;
@@ -136,6 +137,18 @@ pub struct SearchIndex {
     version: u32,
     settings: IndexSettings,
     path: Option<PathBuf>,
+    /// Tells this opened index from every other one of the process (see [`ViewMark`]).
+    opened: u64,
+}
+
+/// What a searcher of an index answers from: which opened index, which of its commits (each
+/// commit and reload makes a new searcher generation) and how many settings were written. Two
+/// equal marks give equal answers to equal requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewMark {
+    opened: u64,
+    generation: u64,
+    settings: u64,
 }
 
 impl SearchIndex {
@@ -242,6 +255,7 @@ impl SearchIndex {
             Some(dir) => IndexSettings::on_disk(dir),
             None => IndexSettings::in_memory(),
         };
+        static OPENED: AtomicU64 = AtomicU64::new(0);
         Ok(SearchIndex {
             index,
             fields,
@@ -251,6 +265,7 @@ impl SearchIndex {
             version,
             settings,
             path,
+            opened: OPENED.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -294,6 +309,15 @@ impl SearchIndex {
     /// A searcher over the last commit.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// What `searcher` (one of this index's) answers from; take it before reading settings.
+    pub fn view_mark(&self, searcher: &Searcher) -> ViewMark {
+        ViewMark {
+            opened: self.opened,
+            generation: searcher.generation().generation_id(),
+            settings: self.settings.changes(),
+        }
     }
 
     /// Number of documents visible to searches.
