@@ -79,4 +79,7 @@ for run in "${runs[@]}"; do
     | grep '^wrk_result'
   server_line "$endpoint" "$before" "$(histogram "$endpoint")"
 done
+# The server's memory after the runs: resident (high-water), its heap and its mapped index files.
+awk '/^(VmHWM|VmRSS|RssAnon|RssFile):/ { printf "%s%s=%dMB", sep, $1, $2 / 1024; sep = " " } END { print "" }' \
+  "/proc/$server/status" | sed 's/://g; s/^/server memory: /'
 echo "done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
