@@ -78,14 +78,16 @@ fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
 }
 
 /// The threads that search the segments of one query side by side, shared by every index of
-/// the process: one per core, or `KAVOSH_SEARCH_THREADS` (1: each query searches its segments
-/// one after the other on the calling thread).
+/// the process: `KAVOSH_SEARCH_THREADS`, by default 1 (each query searches its segments one
+/// after the other on the calling thread). Measured on 2 busy cores, a second thread gained
+/// nothing at 1M documents and cost 7% at the median at 100k (27% for phrases: each search
+/// pass wakes the pool); it can only pay on idle cores and large segments (BENCHMARKS.md).
 fn search_executor() -> Executor {
     static EXECUTOR: LazyLock<Executor> = LazyLock::new(|| {
         let threads = std::env::var("KAVOSH_SEARCH_THREADS")
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            .unwrap_or(1);
         if threads <= 1 {
             return Executor::single_thread();
         }
