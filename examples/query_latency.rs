@@ -148,7 +148,7 @@ fn run(args: &Args) -> Result<(), String> {
     if !args.index.join("meta.json").exists() {
         return Err(format!("no index in {}", args.index.display()));
     }
-    let index = SearchIndex::open_or_create(&args.index).map_err(|e| e.to_string())?;
+    let index = SearchIndex::open_read_only(&args.index).map_err(|e| e.to_string())?;
     let queries = read_lines(&args.queries)?;
     let kinds = match &args.kinds {
         Some(p) => read_lines(p)?,

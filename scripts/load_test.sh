@@ -6,7 +6,11 @@
 #
 #   scripts/load_test.sh INDEX_DIR [SECONDS]        (SECONDS per run, default 20)
 #
-# Build first: cargo build --release (the binary is $CARGO_TARGET_DIR or target/, release).
+# Build first: cargo build --release (the binary is $CARGO_TARGET_DIR or target/, release;
+# KAVOSH_BIN=PATH runs another, e.g. a copy of the binary before a change, for a before/after
+# in the same session). LOAD_CONNECTIONS="1 4" sets the connection counts of the search and
+# suggest runs (default "1 8"). The server inherits the environment: KAVOSH_SEARCH_CACHE_MB=0
+# measures every search cold, KAVOSH_SEARCH_THREADS=1 searches each query on one thread.
 # Each run prints wrk's `wrk_result` line and the server's own latency histogram for that run
 # (from /metrics, the difference of kavosh_http_request_duration_seconds before and after):
 #   server endpoint=search requests=N le_1ms=..% le_2.5ms=..% le_5ms=..% le_10ms=..% le_25ms=..% ...
@@ -25,7 +29,7 @@ secs="${2:-20}"
 command -v wrk >/dev/null || die "wrk is missing (apt-get install -y wrk)"
 command -v curl >/dev/null || die "curl is missing"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${CARGO_TARGET_DIR:-$root/target}/release/kavosh"
+bin="${KAVOSH_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/kavosh}"
 [[ -x "$bin" ]] || die "no $bin: run cargo build --release first"
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -62,7 +66,11 @@ echo "load test: $(curl -sf "$url/health"), ${secs}s per run, $(nproc) cores, lo
 wrk -t1 -c2 -d3s -s "$root/scripts/wrk/search.lua" "$url" > /dev/null # warm-up, not reported
 # "counted": the same searches counted in the search insights (the others pass analytics=false),
 # right after the run without counting, for the cost of counting.
-for run in "search 1 1" "search 2 8" "search 2 8 counted" "suggest 1 1" "suggest 2 8"; do
+runs=()
+for c in ${LOAD_CONNECTIONS:-1 8}; do runs+=("search $(( c > 1 ? 2 : 1 )) $c"); done
+runs+=("search 2 ${c} counted")
+for c in ${LOAD_CONNECTIONS:-1 8}; do runs+=("suggest $(( c > 1 ? 2 : 1 )) $c"); done
+for run in "${runs[@]}"; do
   read -r endpoint threads conns counted <<< "$run"
   before="$(histogram "$endpoint")"
   echo "== /$endpoint, $conns connection(s)${counted:+, counted in the insights}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -71,4 +79,7 @@ for run in "search 1 1" "search 2 8" "search 2 8 counted" "suggest 1 1" "suggest
     | grep '^wrk_result'
   server_line "$endpoint" "$before" "$(histogram "$endpoint")"
 done
+# The server's memory after the runs: resident (high-water), its heap and its mapped index files.
+awk '/^(VmHWM|VmRSS|RssAnon|RssFile):/ { printf "%s%s=%dMB", sep, $1, $2 / 1024; sep = " " } END { print "" }' \
+  "/proc/$server/status" | sed 's/://g; s/^/server memory: /'
 echo "done, load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -219,6 +219,11 @@ enum Command {
         /// Where POST /snapshots writes snapshots (default: beside the index, DIR.snapshots).
         #[arg(long, env = "KAVOSH_SNAPSHOTS")]
         snapshots: Option<PathBuf>,
+        /// Megabytes of search replies kept for repeated requests until the index or its
+        /// settings change (0: none).
+        #[arg(long, env = "KAVOSH_SEARCH_CACHE_MB", value_name = "MB",
+              default_value_t = kavosh::search::cache::DEFAULT_CACHE_BYTES / (1024 * 1024))]
+        search_cache_mb: usize,
     },
 }
 
@@ -430,6 +435,7 @@ fn main() -> ExitCode {
             crawl_delay_ms,
             dumps,
             snapshots,
+            search_cache_mb,
         } => {
             let urls: Vec<String> = crawl_urls
                 .into_iter()
@@ -463,6 +469,7 @@ fn main() -> ExitCode {
                 crawl_every,
                 dumps,
                 snapshots,
+                search_cache_bytes: search_cache_mb.saturating_mul(1024 * 1024),
             })
         }
     }

@@ -270,3 +270,75 @@ fn excluding_a_phrase_that_never_occurs_changes_nothing() {
         }
     }
 }
+
+/// Every hit of `q` under `filters`, page by page.
+fn every_hit(q: &str, filters: &Filters) -> Vec<search::Hit> {
+    let mut hits = Vec::new();
+    for page in 1.. {
+        let reply = run(q, |r| {
+            r.filters = filters.clone();
+            r.page = page;
+        });
+        let done = reply.hits.len() < 100;
+        hits.extend(reply.hits);
+        if done {
+            break;
+        }
+    }
+    hits
+}
+
+#[test]
+fn facet_counts_are_the_counts_of_the_matching_documents() {
+    use std::collections::BTreeMap;
+    let taxonomy = kavosh::document::Taxonomy::get();
+    let kind_filter = Filters {
+        kinds: vec![kavosh::document::Kind::Agreement],
+        ..Filters::default()
+    };
+    for (q, filters) in [
+        ("", Filters::default()),
+        ("همکاری", Filters::default()),
+        ("\"پارک علم و فناوری\"", Filters::default()),
+        ("دانشگاه", kind_filter.clone()),
+        ("فناوری اطلاعات", kind_filter),
+    ] {
+        let reply = run(q, |r| r.filters = filters.clone());
+        let hits = every_hit(q, &filters);
+        assert_eq!(hits.len(), reply.total, "{q:?}");
+        let mut partner = BTreeMap::<String, u64>::new();
+        let mut domain = BTreeMap::<String, u64>::new();
+        let mut year = BTreeMap::<String, u64>::new();
+        for h in &hits {
+            for p in &h.partners {
+                *partner.entry(p.clone()).or_default() += 1;
+            }
+            let mut domains: Vec<&str> = h
+                .domains
+                .iter()
+                .flat_map(|d| taxonomy.with_ancestors(d))
+                .collect();
+            domains.sort_unstable();
+            domains.dedup();
+            for d in domains {
+                *domain.entry(d.to_string()).or_default() += 1;
+            }
+            *year.entry(h.date_jalali[..4].to_string()).or_default() += 1;
+        }
+        let counted = |values: &[search::FacetValue]| -> BTreeMap<String, u64> {
+            values.iter().map(|v| (v.value.clone(), v.count)).collect()
+        };
+        assert_eq!(counted(&reply.facets.partner), partner, "{q:?}");
+        assert_eq!(counted(&reply.facets.domain), domain, "{q:?}");
+        assert_eq!(counted(&reply.facets.year), year, "{q:?}");
+        // The kind facet leaves out its own filter: all kinds, of which the agreements are
+        // the hits.
+        let kinds = counted(&reply.facets.kind);
+        if filters.kinds.is_empty() {
+            assert_eq!(kinds.values().sum::<u64>(), reply.total as u64, "{q:?}");
+        } else {
+            assert_eq!(kinds["agreement"], reply.total as u64, "{q:?}");
+            assert!(kinds.values().sum::<u64>() >= reply.total as u64, "{q:?}");
+        }
+    }
+}

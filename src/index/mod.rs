@@ -29,13 +29,15 @@ pub mod storage;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+    DateTime, Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
 };
 
 use crate::analysis::register_tokenizers;
@@ -75,6 +77,28 @@ fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
             "cannot take the index writer ({e}); is another kavosh writing to this index?"
         ))
     })
+}
+
+/// The threads that search the segments of one query side by side, shared by every index of
+/// the process: `KAVOSH_SEARCH_THREADS`, by default 1 (each query searches its segments one
+/// after the other on the calling thread). Measured on 2 busy cores, a second thread gained
+/// nothing at 1M documents and cost 7% at the median at 100k (27% for phrases: each search
+/// pass wakes the pool); it can only pay on idle cores and large segments (BENCHMARKS.md).
+fn search_executor() -> Executor {
+    static EXECUTOR: LazyLock<Executor> = LazyLock::new(|| {
+        let threads = std::env::var("KAVOSH_SEARCH_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(1);
+        if threads <= 1 {
+            return Executor::single_thread();
+        }
+        Executor::multi_thread(threads, "kavosh-search-").unwrap_or_else(|e| {
+            tracing::warn!("cannot start the search threads ({e}): searching on one thread");
+            Executor::single_thread()
+        })
+    });
+    EXECUTOR.clone()
 }
 
 fn writer_gone() -> IndexError {
@@ -119,6 +143,18 @@ pub struct SearchIndex {
     /// The partner edits (the setting `partners`), as writes apply them.
     partners: RwLock<Arc<PartnerResolver>>,
     path: Option<PathBuf>,
+    /// Tells this opened index from every other one of the process (see [`ViewMark`]).
+    opened: u64,
+}
+
+/// What a searcher of an index answers from: which opened index, which of its commits (each
+/// commit and reload makes a new searcher generation) and how many settings were written. Two
+/// equal marks give equal answers to equal requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewMark {
+    opened: u64,
+    generation: u64,
+    settings: u64,
 }
 
 impl SearchIndex {
@@ -198,7 +234,7 @@ impl SearchIndex {
     }
 
     fn from_index(
-        index: Index,
+        mut index: Index,
         access: Access,
         version: u32,
         path: Option<PathBuf>,
@@ -212,6 +248,7 @@ impl SearchIndex {
             ))
         })?;
         register_tokenizers(index.tokenizers());
+        index.set_executor(search_executor());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -225,6 +262,7 @@ impl SearchIndex {
             None => IndexSettings::in_memory(),
         };
         let edits: PartnerEdits = settings.get(partners::SETTING)?.unwrap_or_default();
+        static OPENED: AtomicU64 = AtomicU64::new(0);
         Ok(SearchIndex {
             index,
             fields,
@@ -235,6 +273,7 @@ impl SearchIndex {
             settings,
             partners: RwLock::new(Arc::new(PartnerResolver::new(edits))),
             path,
+            opened: OPENED.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -294,6 +333,15 @@ impl SearchIndex {
     /// A searcher over the last commit.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// What `searcher` (one of this index's) answers from; take it before reading settings.
+    pub fn view_mark(&self, searcher: &Searcher) -> ViewMark {
+        ViewMark {
+            opened: self.opened,
+            generation: searcher.generation().generation_id(),
+            settings: self.settings.changes(),
+        }
     }
 
     /// Number of documents visible to searches.

@@ -8,6 +8,7 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -30,6 +31,8 @@ pub struct IndexSettings {
     memory: Mutex<BTreeMap<String, Value>>,
     /// Values read by [`IndexSettings::get_shared`] (`None`: no value), until the next `put`.
     shared: Mutex<BTreeMap<String, Option<Arc<dyn Any + Send + Sync>>>>,
+    /// How many values this process has written (see [`IndexSettings::changes`]).
+    changes: AtomicU64,
 }
 
 impl IndexSettings {
@@ -39,6 +42,7 @@ impl IndexSettings {
             dir: Some(index_dir.join(SETTINGS_DIR)),
             memory: Mutex::new(BTreeMap::new()),
             shared: Mutex::new(BTreeMap::new()),
+            changes: AtomicU64::new(0),
         }
     }
 
@@ -48,6 +52,7 @@ impl IndexSettings {
             dir: None,
             memory: Mutex::new(BTreeMap::new()),
             shared: Mutex::new(BTreeMap::new()),
+            changes: AtomicU64::new(0),
         }
     }
 
@@ -100,6 +105,9 @@ impl IndexSettings {
             .map_err(|e| IndexError(format!("the index setting {name:?} cannot be saved: {e}")))?;
         let mut shared = lock(&self.shared);
         shared.remove(name);
+        // Counted before the value changes, so nothing read after the new value carries the
+        // old count.
+        self.changes.fetch_add(1, Ordering::AcqRel);
         match &self.dir {
             None => {
                 self.lock_memory().insert(name.to_string(), value);
@@ -107,6 +115,12 @@ impl IndexSettings {
             }
             Some(dir) => write_atomically(dir, name, &value),
         }
+    }
+
+    /// How many values this process has written: anything kept that was computed from the
+    /// settings (search replies) is stale once this changes.
+    pub fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
     }
 
     /// Every stored value by name (what a dump carries).

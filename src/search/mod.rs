@@ -12,9 +12,11 @@
 //! - [`highlight`] marks matches in snippets of the original text;
 //! - [`suggest`] is search-as-you-type;
 //! - [`stats`] counts by partner, domain, kind, Jalali year and month, and runs aggregations;
-//! - [`export`] writes hits and stats as CSV.
+//! - [`export`] writes hits and stats as CSV;
+//! - [`cache`] keeps the replies of repeated requests until the index changes.
 
 pub mod bonus;
+pub mod cache;
 pub mod export;
 pub mod facets;
 pub mod filters;
@@ -162,15 +164,23 @@ pub struct SearchResponse {
     pub warnings: Vec<String>,
 }
 
-/// Runs a search.
+/// Runs a search over the index's last commit.
 pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    search_with(index, &index.searcher(), req)
+}
+
+/// Runs a search over the commit `searcher` sees.
+pub fn search_with(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    req: &SearchRequest,
+) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
     validate(req)?;
-    let searcher = index.searcher();
     let parsed = parse::parse(&req.q);
     refuse_over_limit(&parsed)?;
     let filter_clauses = req.filters.clauses(index)?;
-    let vocab = vocabulary::Vocabulary::new(&searcher, &index.fields);
+    let vocab = vocabulary::Vocabulary::new(searcher, &index.fields);
     let (parsed, mut rewritten) = rewritten_query(&req.q, parsed, req.rewrite, &vocab);
     let synonyms = expansions(index, req.rewrite)?;
 
@@ -181,13 +191,13 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     };
     let offset = (req.page - 1) * req.per_page;
     let run = |mode| -> Result<(query::BuiltQuery, MainPass), SearchError> {
-        let built = query::QueryBuilder::new(&index.fields, &searcher, req.typos, mode)
+        let built = query::QueryBuilder::new(&index.fields, searcher, req.typos, mode)
             .sharing(vocab.clone())
             .expanding(synonyms.as_deref())
             .build(&parsed);
         let full = with_filters(built.query.box_clone(), &filter_clauses, None);
         let pass = main_pass(
-            &searcher,
+            searcher,
             (&*full, &built.proximity),
             req.sort,
             (offset, req.per_page),
@@ -211,7 +221,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     });
     let mut texts: Vec<String> = Vec::new();
     for (score, address) in pass.hits {
-        let doc = index.stored(&searcher, address)?;
+        let doc = index.stored(searcher, address)?;
         if respell {
             texts.push(doc.title.clone());
             texts.push(opening(&doc.body, RESPELL_BYTES).to_string());
@@ -223,7 +233,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     }
     let facets = if req.facets {
         facets::count(
-            &searcher,
+            searcher,
             &*built.query,
             &req.filters,
             &filter_clauses,
@@ -235,7 +245,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResponse
     let did_you_mean = if rewritten.is_some() {
         None
     } else {
-        did_you_mean(&searcher, index, req, &parsed, &built, total)?
+        did_you_mean(searcher, index, req, &parsed, &built, total)?
     };
     Ok(SearchResponse {
         query: req.q.clone(),

@@ -61,6 +61,7 @@ use crate::crawl::CrawlOptions;
 use crate::crawl::schedule::CrawlSchedule;
 use crate::index::{SearchIndex, migrate};
 use crate::insights::{Insights, InsightsConfig};
+use crate::search::cache::{DEFAULT_CACHE_BYTES, SearchCache};
 use backups::Backups;
 use error::ApiError;
 use upgrade::ServedIndex;
@@ -94,6 +95,8 @@ pub struct AppState {
     pub crawl: Option<Arc<CrawlSchedule>>,
     /// Dumps and snapshots: their directories and the ones in progress.
     pub backups: Arc<Backups>,
+    /// Replies of repeated searches ([`AppState::new`]: the default budget).
+    pub search_cache: Arc<SearchCache>,
 }
 
 impl AppState {
@@ -110,6 +113,7 @@ impl AppState {
             cors_origins: Vec::new(),
             insights: Arc::new(Insights::new(InsightsConfig::default())),
             crawl: None,
+            search_cache: Arc::new(SearchCache::new(DEFAULT_CACHE_BYTES)),
         }
     }
 }
@@ -274,6 +278,8 @@ pub struct Config {
     /// Where dumps and snapshots go (default: beside the index, `DIR.dumps`, `DIR.snapshots`).
     pub dumps: Option<PathBuf>,
     pub snapshots: Option<PathBuf>,
+    /// Bytes of search replies kept for repeated requests (0: none).
+    pub search_cache_bytes: usize,
 }
 
 /// Opens the index (ingesting the corpus into an empty one, unless the server crawls; upgrading
@@ -318,6 +324,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         config.dumps.clone().or(beside.dumps),
         config.snapshots.clone().or(beside.snapshots),
     ));
+    state.search_cache = Arc::new(SearchCache::new(config.search_cache_bytes));
     state.index.upgrade_if_older(config.index.clone());
     state.insights =
         Arc::new(Insights::load(config.insights, index.settings()).map_err(|e| e.to_string())?);

@@ -70,8 +70,8 @@ pub async fn search(
     let (request, options) = params::search_request(query.as_deref())?;
     match options.format {
         Format::Json => {
-            let reply =
-                blocking(&state, move |index| crate::search::search(index, &request)).await?;
+            let cache = state.search_cache.clone();
+            let reply = blocking(&state, move |index| cache.search(index, &request)).await?;
             if options.analytics {
                 super::insights::count_search(&state.insights, &reply);
             }

@@ -1,0 +1,331 @@
+//! A bounded cache of search replies (Elasticsearch's request cache): site-search traffic
+//! repeats itself, and a repeated request over an unchanged index gets the same reply, hits,
+//! exact total and facet counts alike, without searching again.
+//!
+//! A reply is kept under the request and the [`ViewMark`] of the searcher that answered it
+//! (which commit of which opened index, and which of its settings); a commit, a reload or a
+//! setting written changes the mark, so an acknowledged write is seen by the next search.
+//! The cache holds at most its byte budget (an estimate of each reply's size) and drops the
+//! least recently used replies first; replies larger than an eighth of it are not kept.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use rustc_hash::FxHashMap;
+
+use super::{SearchError, SearchRequest, SearchResponse, search_with};
+use crate::index::{SearchIndex, ViewMark};
+
+/// The byte budget of `kavosh serve`'s cache unless configured (`--search-cache-mb`).
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Search replies by request, for one view of an index at a time.
+pub struct SearchCache {
+    budget: usize,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    /// The view the kept replies were answered from.
+    mark: Option<ViewMark>,
+    entries: FxHashMap<String, Entry>,
+    /// Sum of the entries' sizes.
+    bytes: usize,
+    /// Counts uses, for least-recently-used eviction.
+    clock: u64,
+}
+
+struct Entry {
+    reply: SearchResponse,
+    bytes: usize,
+    last_used: u64,
+}
+
+impl SearchCache {
+    /// A cache of at most `budget` bytes of replies; 0 keeps nothing.
+    pub fn new(budget: usize) -> SearchCache {
+        SearchCache {
+            budget,
+            state: Mutex::new(CacheState::default()),
+        }
+    }
+
+    /// Searches, or answers from the cache when the same request was answered over the same
+    /// view of the index. The reply's `took_ms` is this call's own time.
+    pub fn search(
+        &self,
+        index: &SearchIndex,
+        req: &SearchRequest,
+    ) -> Result<SearchResponse, SearchError> {
+        if self.budget == 0 {
+            return super::search(index, req);
+        }
+        let started = Instant::now();
+        let searcher = index.searcher();
+        // Taken before searching: a reply is never kept under a view newer than its own.
+        let mark = index.view_mark(&searcher);
+        let key = key(req);
+        if let Some(mut reply) = self.lookup(mark, &key) {
+            reply.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(reply);
+        }
+        let reply = search_with(index, &searcher, req)?;
+        self.keep(mark, key, &reply);
+        Ok(reply)
+    }
+
+    /// How many replies are kept, and their estimated bytes.
+    pub fn usage(&self) -> (usize, usize) {
+        let state = self.lock();
+        (state.entries.len(), state.bytes)
+    }
+
+    fn lookup(&self, mark: ViewMark, key: &str) -> Option<SearchResponse> {
+        let mut state = self.lock();
+        if state.mark != Some(mark) {
+            return None;
+        }
+        state.clock += 1;
+        let now = state.clock;
+        let entry = state.entries.get_mut(key)?;
+        entry.last_used = now;
+        Some(entry.reply.clone())
+    }
+
+    fn keep(&self, mark: ViewMark, key: String, reply: &SearchResponse) {
+        let bytes = key.len() + reply_bytes(reply);
+        if bytes > self.budget / 8 {
+            return;
+        }
+        let mut state = self.lock();
+        if state.mark != Some(mark) {
+            // A newer view (or, after a race, an older one): what was kept answers another.
+            state.entries.clear();
+            state.bytes = 0;
+            state.mark = Some(mark);
+        }
+        while state.bytes + bytes > self.budget {
+            let Some(oldest) = state
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.last_used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            let dropped = state.entries.remove(&oldest).expect("just found");
+            state.bytes -= dropped.bytes;
+        }
+        state.clock += 1;
+        let entry = Entry {
+            reply: reply.clone(),
+            bytes,
+            last_used: state.clock,
+        };
+        if let Some(previous) = state.entries.insert(key, entry) {
+            state.bytes -= previous.bytes;
+        }
+        state.bytes += bytes;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        // Every change leaves the state whole: a panic elsewhere cannot corrupt it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The request as a key: every field that changes the reply.
+fn key(req: &SearchRequest) -> String {
+    format!("{req:?}")
+}
+
+/// An estimate of the memory a reply holds: its strings and a fixed cost per hit and value.
+fn reply_bytes(reply: &SearchResponse) -> usize {
+    const PER_ITEM: usize = 64;
+    let hits: usize = reply
+        .hits
+        .iter()
+        .map(|h| {
+            PER_ITEM
+                + h.id.len()
+                + h.title.len()
+                + h.date.len()
+                + h.date_jalali.len()
+                + h.url.as_ref().map_or(0, String::len)
+                + h.partners
+                    .iter()
+                    .chain(&h.domains)
+                    .map(String::len)
+                    .sum::<usize>()
+                + h.highlights.title.len()
+                + h.highlights.body.len()
+        })
+        .sum();
+    let facets: usize = [
+        &reply.facets.partner,
+        &reply.facets.domain,
+        &reply.facets.kind,
+        &reply.facets.year,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|v| PER_ITEM + v.value.len() + v.label.as_ref().map_or(0, String::len))
+    .sum();
+    let rest = reply.query.len()
+        + reply.did_you_mean.as_ref().map_or(0, String::len)
+        + reply.rewritten.as_ref().map_or(0, |r| {
+            PER_ITEM * (1 + r.words.len()) + r.from.len() + r.to.len()
+        })
+        + reply.warnings.iter().map(String::len).sum::<usize>();
+    PER_ITEM + hits + facets + rest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::search::rewrite::synonyms::{SynonymRules, Synonyms};
+    use crate::search::{Filters, search};
+
+    fn doc(id: &str, title: &str, body: &str, partners: &[&str]) -> Document {
+        Document::from_json(serde_json::json!({
+            "id": id,
+            "kind": "agreement",
+            "title": title,
+            "body": body,
+            "date": "1403/05/10",
+            "partners": partners,
+            "domains": [],
+        }))
+        .expect("a valid document")
+    }
+
+    fn index() -> SearchIndex {
+        let index = SearchIndex::in_memory().unwrap();
+        index
+            .upsert(&[
+                doc(
+                    "a",
+                    "تفاهم‌نامه همکاری پژوهشی با دانشگاه مازندران",
+                    "پارک علم و فناوری مازندران و دانشگاه مازندران تفاهم‌نامه همکاری امضا کردند.",
+                    &["دانشگاه مازندران"],
+                ),
+                doc(
+                    "b",
+                    "همکاری فناوری در حوزه کشاورزی",
+                    "شرکت‌های دانش‌بنیان در پارک علم و فناوری با جهاد کشاورزی همکاری می‌کنند.",
+                    &["جهاد کشاورزی"],
+                ),
+            ])
+            .unwrap();
+        index
+    }
+
+    /// A reply as JSON without its time, to compare replies.
+    fn content(reply: &SearchResponse) -> serde_json::Value {
+        let mut v = serde_json::to_value(reply).unwrap();
+        v.as_object_mut().unwrap().remove("took_ms");
+        v
+    }
+
+    fn request(q: &str) -> SearchRequest {
+        SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        }
+    }
+
+    #[test]
+    fn a_kept_reply_equals_a_fresh_search() {
+        let index = index();
+        let cache = SearchCache::new(DEFAULT_CACHE_BYTES);
+        let mut filtered = request("همکاری");
+        filtered.filters = Filters {
+            partners: vec!["جهاد کشاورزی".into()],
+            ..Filters::default()
+        };
+        for req in [
+            request("همکاری"),
+            request("\"پارک علم و فناوری\""),
+            request("مازندرن"),
+            filtered,
+        ] {
+            let fresh = content(&search(&index, &req).unwrap());
+            let first = content(&cache.search(&index, &req).unwrap());
+            let kept = content(&cache.search(&index, &req).unwrap());
+            assert_eq!(first, fresh, "{:?}", req.q);
+            assert_eq!(kept, fresh, "{:?}", req.q);
+        }
+        assert_eq!(cache.usage().0, 4, "one reply per request");
+        // Another page is another request.
+        let mut second_page = request("همکاری");
+        second_page.page = 2;
+        assert_eq!(cache.search(&index, &second_page).unwrap().hits.len(), 0);
+        assert_eq!(cache.usage().0, 5);
+    }
+
+    #[test]
+    fn a_write_is_seen_by_the_next_search() {
+        let index = index();
+        let cache = SearchCache::new(DEFAULT_CACHE_BYTES);
+        let req = request("زعفران");
+        assert_eq!(cache.search(&index, &req).unwrap().total, 0);
+        assert_eq!(cache.search(&index, &req).unwrap().total, 0);
+        index
+            .upsert(&[doc("c", "صادرات زعفران", "زعفران مازندران", &[])])
+            .unwrap();
+        let reply = cache.search(&index, &req).unwrap();
+        assert_eq!(reply.total, 1);
+        assert_eq!(reply.facets.kind[0].count, 1);
+        assert!(index.delete("c").unwrap());
+        assert_eq!(cache.search(&index, &req).unwrap().total, 0);
+    }
+
+    #[test]
+    fn new_synonyms_are_seen_by_the_next_search() {
+        let index = index();
+        let cache = SearchCache::new(DEFAULT_CACHE_BYTES);
+        let req = request("کشت");
+        assert_eq!(cache.search(&index, &req).unwrap().total, 0);
+        let rules =
+            SynonymRules::from_json(serde_json::json!({"کشت": ["کشاورزی"]})).expect("rules");
+        Synonyms::set_for_index(&index, rules).unwrap();
+        assert_eq!(cache.search(&index, &req).unwrap().total, 1);
+    }
+
+    #[test]
+    fn the_budget_bounds_what_is_kept() {
+        let index = index();
+        let requests: Vec<SearchRequest> = ["همکاری", "فناوری", "مازندران", "پارک", "تفاهم‌نامه"]
+            .into_iter()
+            .flat_map(|q| {
+                (1..=4).map(move |per_page| SearchRequest {
+                    per_page,
+                    ..request(q)
+                })
+            })
+            .collect();
+        let largest = requests
+            .iter()
+            .map(|r| key(r).len() + reply_bytes(&search(&index, r).unwrap()))
+            .max()
+            .unwrap();
+        let budget = 8 * largest;
+        let cache = SearchCache::new(budget);
+        for req in requests.iter().chain(&requests) {
+            cache.search(&index, req).unwrap();
+            let (_, bytes) = cache.usage();
+            assert!(bytes <= budget, "{bytes} bytes kept, budget {budget}");
+        }
+        let (kept, _) = cache.usage();
+        assert!(
+            (8..requests.len()).contains(&kept),
+            "{kept} of {} replies kept",
+            requests.len()
+        );
+        let nothing = SearchCache::new(0);
+        nothing.search(&index, &request("همکاری")).unwrap();
+        assert_eq!(nothing.usage(), (0, 0));
+    }
+}
