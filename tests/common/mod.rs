@@ -22,6 +22,16 @@ impl Serve {
     /// Serves the index in `index` (without a corpus) with [`KEY`] and `args`; returns once it
     /// accepts connections.
     pub fn start(index: &Path, args: &[&str]) -> Serve {
+        Serve::spawn(index, args, None)
+    }
+
+    /// As [`Serve::start`], with the log at its default level (`info`: a line per request)
+    /// written to the file `log`.
+    pub fn start_logging(index: &Path, args: &[&str], log: &Path) -> Serve {
+        Serve::spawn(index, args, Some(log))
+    }
+
+    fn spawn(index: &Path, args: &[&str], log: Option<&Path>) -> Serve {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -38,9 +48,11 @@ impl Serve {
             .args(["--corpus", "/nonexistent"])
             .args(args)
             .env("KAVOSH_API_KEY", KEY)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", if log.is_some() { "info" } else { "warn" })
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log.map_or_else(Stdio::null, |path| {
+                std::fs::File::create(path).expect("the log file").into()
+            }))
             .spawn()
             .expect("kavosh serve starts");
         let started = Instant::now();
