@@ -28,6 +28,7 @@ use crate::analysis::{fold, name_key};
 use crate::calendar::{Day, dates_in};
 use crate::document::Kind;
 use crate::ingest::page::{kind_label, number_after};
+use crate::ingest::partners::organisation_named;
 
 /// Paragraphs shorter than this do not score.
 const MIN_PARAGRAPH_CHARS: usize = 25;
@@ -61,6 +62,9 @@ pub struct Article {
     pub body: String,
     pub date: Day,
     pub number: Option<u64>,
+    /// The organisation the site's name names (`og:site_name`, then the text of links to the
+    /// home page), when it names one: on another park's site, that park, never a partner.
+    pub publisher: Option<String>,
 }
 
 /// Reads the article in `text`; `selected` is the element `--selector` named.
@@ -119,6 +123,11 @@ pub fn read_article(
         body,
         date,
         number,
+        publisher: head
+            .site_names
+            .iter()
+            .chain(&text.root_link_texts)
+            .find_map(|name| organisation_named(name)),
     })
 }
 

@@ -143,7 +143,7 @@ impl Article {
             domains: None,
             url,
             source: Some(source),
-            publisher: None,
+            publisher: self.publisher,
             crawl: None,
         }
         .validated()
@@ -365,5 +365,40 @@ mod tests {
             .unwrap_err();
         assert!(not.reason.contains("--selector"), "{not}");
         assert!(parse_selector("div[").is_err());
+    }
+
+    #[test]
+    fn the_site_names_the_publisher_and_the_publisher_is_no_partner() {
+        let page = |site: &str| {
+            let html = format!(
+                r#"<html><head><title>امضای تفاهم‌نامه همکاری</title>
+                <meta property="og:site_name" content="{site}"></head><body><article>
+                <h1>امضای تفاهم‌نامه همکاری</h1><time>۲۵ آذر ۱۴۰۴</time>
+                <p>تفاهم‌نامه همکاری میان پارک علم و فناوری گلستان و پارک علم و فناوری مازندران
+                برای توسعه شرکت‌های دانش‌بنیان و تجاری‌سازی فناوری‌های کشاورزی امضا شد. دو طرف در
+                برگزاری رویدادهای مشترک و پشتیبانی از هسته‌های فناور همکاری خواهند کرد.</p>
+                </article></body></html>"#
+            );
+            let url = Url::parse("https://example.ir/news/1").unwrap();
+            let article = read_html(html.as_bytes(), None, &url, &HtmlOptions::default())
+                .article
+                .unwrap();
+            let publisher = article.publisher.clone();
+            let doc = article
+                .into_document("n1".into(), Some(url.to_string()), "crawl".into())
+                .unwrap();
+            (publisher, crate::ingest::settle(doc).partners.unwrap_or_default())
+        };
+        // On the Golestan park's site, the Mazandaran park is the partner.
+        let (publisher, partners) = page("پارک علم و فناوری گلستان");
+        assert_eq!(publisher.as_deref(), Some("پارک علم و فناوری گلستان"));
+        assert_eq!(partners, ["پارک علم و فناوری مازندران"]);
+        // On the Mazandaran park's own site, Golestan is.
+        let (_, partners) = page("پارک علم و فناوری مازندران");
+        assert_eq!(partners, ["پارک علم و فناوری گلستان"]);
+        // A site whose name names no organisation is read as the park's own (the default).
+        let (publisher, partners) = page("اخبار روز");
+        assert_eq!(publisher, None);
+        assert_eq!(partners, ["پارک علم و فناوری گلستان"]);
     }
 }

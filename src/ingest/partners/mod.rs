@@ -31,6 +31,12 @@ pub fn extract_partners(title: &str, body: &str) -> Vec<String> {
     extract_partners_published_by(PUBLISHER, title, body)
 }
 
+/// The organisation a short text such as a site's name names (the first one, as written):
+/// `پارک علم و فناوری گلستان` in «پارک علم و فناوری گلستان | اخبار», none in «خبرهای روز».
+pub fn organisation_named(text: &str) -> Option<String> {
+    find_names(&Words::of(text)).into_iter().next().map(|f| f.name)
+}
+
 /// Partners in the title and lead of a page `publisher` published (on another park's page,
 /// or an agency's, the Mazandaran park may be a partner), first-seen order. Attendees count only
 /// when no party is named.
