@@ -387,7 +387,10 @@ mod tests {
             let doc = article
                 .into_document("n1".into(), Some(url.to_string()), "crawl".into())
                 .unwrap();
-            (publisher, crate::ingest::settle(doc).partners.unwrap_or_default())
+            (
+                publisher,
+                crate::ingest::settle(doc).partners.unwrap_or_default(),
+            )
         };
         // On the Golestan park's site, the Mazandaran park is the partner.
         let (publisher, partners) = page("پارک علم و فناوری گلستان");

@@ -34,7 +34,10 @@ pub fn extract_partners(title: &str, body: &str) -> Vec<String> {
 /// The organisation a short text such as a site's name names (the first one, as written):
 /// `پارک علم و فناوری گلستان` in «پارک علم و فناوری گلستان | اخبار», none in «خبرهای روز».
 pub fn organisation_named(text: &str) -> Option<String> {
-    find_names(&Words::of(text)).into_iter().next().map(|f| f.name)
+    find_names(&Words::of(text))
+        .into_iter()
+        .next()
+        .map(|f| f.name)
 }
 
 /// Partners in the title and lead of a page `publisher` published (on another park's page,
