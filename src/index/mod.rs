@@ -30,7 +30,7 @@ pub mod versions;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -79,26 +79,37 @@ fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
     })
 }
 
-/// The threads that search the segments of one query side by side, shared by every index of
-/// the process: `KAVOSH_SEARCH_THREADS`, by default 1 (each query searches its segments one
-/// after the other on the calling thread). Measured on 2 busy cores, a second thread gained
-/// nothing at 1M documents and cost 7% at the median at 100k (27% for phrases: each search
-/// pass wakes the pool); it can only pay on idle cores and large segments (BENCHMARKS.md).
-fn search_executor() -> Executor {
-    static EXECUTOR: LazyLock<Executor> = LazyLock::new(|| {
-        let threads = std::env::var("KAVOSH_SEARCH_THREADS")
-            .ok()
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .unwrap_or(1);
-        if threads <= 1 {
-            return Executor::single_thread();
-        }
+/// From how many documents (when an index is opened) its queries search their segments on two
+/// threads unless `KAVOSH_SEARCH_THREADS` says otherwise. Measured on idle cores: at 1M documents
+/// two threads cut the median by a quarter and the p99 by a third; at 100k, where one segment
+/// holds most documents, they cost 7% at the median (each search pass wakes the pool).
+const PARALLEL_FROM_DOCS: u64 = 500_000;
+
+/// How many threads search the segments of one query of an index of `docs` documents:
+/// `setting` (`KAVOSH_SEARCH_THREADS`) when it is a number, else 2 from [`PARALLEL_FROM_DOCS`]
+/// documents and 1 below.
+fn search_threads(setting: Option<&str>, docs: u64) -> usize {
+    match setting.and_then(|v| v.trim().parse::<usize>().ok()) {
+        Some(threads) => threads.max(1),
+        None if docs >= PARALLEL_FROM_DOCS => 2,
+        None => 1,
+    }
+}
+
+/// The executor of `threads` threads: the calling thread alone, or a pool shared by every index
+/// of the process.
+fn search_executor(threads: usize) -> Executor {
+    static POOL: OnceLock<Executor> = OnceLock::new();
+    if threads <= 1 {
+        return Executor::single_thread();
+    }
+    POOL.get_or_init(|| {
         Executor::multi_thread(threads, "kavosh-search-").unwrap_or_else(|e| {
             tracing::warn!("cannot start the search threads ({e}): searching on one thread");
             Executor::single_thread()
         })
-    });
-    EXECUTOR.clone()
+    })
+    .clone()
 }
 
 fn writer_gone() -> IndexError {
@@ -248,7 +259,12 @@ impl SearchIndex {
             ))
         })?;
         register_tokenizers(index.tokenizers());
-        index.set_executor(search_executor());
+        let docs = index
+            .load_metas()
+            .map(|m| m.segments.iter().map(|s| u64::from(s.num_docs())).sum())
+            .unwrap_or(0);
+        let setting = std::env::var("KAVOSH_SEARCH_THREADS").ok();
+        index.set_executor(search_executor(search_threads(setting.as_deref(), docs)));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -558,5 +574,20 @@ impl SearchIndex {
             serde_json::to_string(stored).expect("a document serializes"),
         );
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_indexes_search_their_segments_on_two_threads_unless_told() {
+        assert_eq!(search_threads(None, 100_000), 1);
+        assert_eq!(search_threads(None, 1_000_000), 2);
+        assert_eq!(search_threads(Some("1"), 1_000_000), 1);
+        assert_eq!(search_threads(Some(" 3 "), 10), 3);
+        assert_eq!(search_threads(Some("0"), 10), 1);
+        assert_eq!(search_threads(Some("many"), 1_000_000), 2);
     }
 }
