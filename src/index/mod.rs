@@ -18,6 +18,7 @@
 pub mod backups;
 pub mod dump;
 pub mod files;
+mod merges;
 pub mod migrate;
 pub mod partners;
 pub mod progress;
@@ -72,11 +73,13 @@ impl From<tantivy::TantivyError> for IndexError {
 }
 
 fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
-    index.writer(WRITER_MEMORY_BYTES).map_err(|e| {
+    let writer: IndexWriter = index.writer(WRITER_MEMORY_BYTES).map_err(|e| {
         IndexError(format!(
             "cannot take the index writer ({e}); is another kavosh writing to this index?"
         ))
-    })
+    })?;
+    writer.set_merge_policy(Box::new(merges::SegmentMerges::default()));
+    Ok(writer)
 }
 
 /// From how many documents (when an index is opened) its queries search their segments on two
