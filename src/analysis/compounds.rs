@@ -11,6 +11,9 @@
 //! `tokenizer` and `search::query` use them.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
 
 use super::lexicon::Lexicon;
 
@@ -24,18 +27,44 @@ pub const MAX_CHUNK_WORDS: usize = 3;
 /// Terms longer than this (in bytes) are not indexed: they are not words (base64, long URLs).
 pub const MAX_TERM_BYTES: usize = 200;
 
+/// How many words a thread's memo of stems holds before it starts over (a few MB).
+const STEM_MEMO_WORDS: usize = 100_000;
+
+thread_local! {
+    /// The stemmed term of each folded word this thread has stemmed (`None`: the word itself).
+    /// A text's words repeat across documents, and a stem costs several lexicon look-ups: they
+    /// were ~6% of indexing.
+    static STEMS: RefCell<FxHashMap<Box<str>, Option<Box<str>>>> = RefCell::default();
+}
+
 /// The indexed form of a folded, ZWNJ-free word: its canonical spelling, stemmed or not.
 pub fn word_term(folded: &str, stemmed: bool) -> Cow<'_, str> {
-    let canonical = canonical_spelling(folded).unwrap_or(folded);
+    let canonical = || canonical_spelling(folded).unwrap_or(folded);
     if stemmed {
-        match stem(canonical) {
-            Cow::Borrowed(s) if s.len() == folded.len() && s == folded => Cow::Borrowed(folded),
-            other => Cow::Owned(other.into_owned()),
-        }
-    } else if canonical.len() == folded.len() && canonical == folded {
-        Cow::Borrowed(folded)
-    } else {
-        Cow::Owned(canonical.to_string())
+        return STEMS.with_borrow_mut(|memo| {
+            if let Some(known) = memo.get(folded) {
+                return known
+                    .as_deref()
+                    .map_or(Cow::Borrowed(folded), |term| Cow::Owned(term.to_string()));
+            }
+            let term = match stem(canonical()) {
+                Cow::Borrowed(s) if s == folded => Cow::Borrowed(folded),
+                other => Cow::Owned(other.into_owned()),
+            };
+            if memo.len() >= STEM_MEMO_WORDS {
+                memo.clear();
+            }
+            let kept = match &term {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(t) => Some(t.as_str().into()),
+            };
+            memo.insert(folded.into(), kept);
+            term
+        });
+    }
+    match canonical() {
+        same if same == folded => Cow::Borrowed(folded),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
@@ -196,6 +225,27 @@ pub fn query_chunks(seg: &Segments) -> Vec<Chunk> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remembered_stem_is_the_stem() {
+        for word in [
+            "کتابهایشان",
+            "بزرگترین",
+            "پارک",
+            "تنها",
+            "امضای",
+            "کشورمان",
+            "اطاق",
+        ] {
+            let canonical = canonical_spelling(word).unwrap_or(word);
+            let expected = stem(canonical).into_owned();
+            // The first call stems the word, the second finds it in the thread's memo.
+            assert_eq!(word_term(word, true), expected, "{word}");
+            assert_eq!(word_term(word, true), expected, "{word}, remembered");
+        }
+        assert_eq!(word_term("کتابهایشان", true), "کتاب");
+        assert_eq!(word_term("کتابهایشان", false), "کتابهایشان");
+    }
 
     #[test]
     fn chunks_join_spaced_words_not_punctuated_ones() {
