@@ -33,7 +33,7 @@ const STEM_MEMO_WORDS: usize = 100_000;
 thread_local! {
     /// The stemmed term of each folded word this thread has stemmed (`None`: the word itself).
     /// A text's words repeat across documents, and a stem costs several lexicon look-ups: they
-    /// were ~6% of indexing.
+    /// were ~5% of indexing.
     static STEMS: RefCell<FxHashMap<Box<str>, Option<Box<str>>>> = RefCell::default();
 }
 

@@ -7,8 +7,8 @@
 //! once (1.8 GB of the ingest's 2.4 GB peak), while a query searched on two threads waits for
 //! the thread that took the big segment. So segments merge eight at a time only while small,
 //! then in pairs, and no merge makes a segment of more than [`PAIRED_UP_TO`] × 2 documents: a
-//! million documents end in ~7 segments of similar size, and an index of 100k keeps the layout
-//! of the log policy (one of ~80k and the newest few).
+//! million documents end in six segments of 160k and the newest few, and an index of 100k keeps
+//! the layout of the log policy (one of ~80k and the newest few).
 
 use tantivy::index::SegmentMeta;
 use tantivy::merge_policy::{LogMergePolicy, MergeCandidate, MergePolicy};
