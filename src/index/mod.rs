@@ -585,6 +585,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_writer_merges_large_segments_in_pairs() {
+        let index = SearchIndex::in_memory().unwrap();
+        let writer = index.lock_writer().unwrap();
+        let metas: Vec<_> = [80_000, 90_000]
+            .iter()
+            .map(|&n| {
+                let id = tantivy::index::SegmentId::generate_random();
+                index.index.new_segment_meta(id, n)
+            })
+            .collect();
+        // tantivy's default policy waits for eight segments of a size; ours pairs these two.
+        let merges = writer.get_merge_policy().compute_merge_candidates(&metas);
+        assert_eq!(merges.len(), 1);
+        assert_eq!(merges[0].0.len(), 2);
+    }
+
+    #[test]
     fn large_indexes_search_their_segments_on_two_threads_unless_told() {
         assert_eq!(search_threads(None, 100_000), 1);
         assert_eq!(search_threads(None, 1_000_000), 2);
