@@ -393,7 +393,11 @@ impl SearchIndex {
                 stored.partners_as_written = std::mem::replace(&mut stored.partners, labels.names);
             }
             writer.delete_term(Term::from_field_text(self.fields.id, &doc.id));
-            writer.add_document(self.to_tantivy(&stored, doc.date, &labels.keys))?;
+            if let Err(e) = writer.add_document(self.to_tantivy(&stored, doc.date, &labels.keys)) {
+                // tantivy only says an indexing thread died; committing (which rolls the writer
+                // back on failure) returns that thread's error, such as a full disk.
+                return Err(self.commit(writer).err().unwrap_or_else(|| e.into()));
+            }
         }
         self.commit(writer)
     }
