@@ -20,7 +20,6 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::time::Instant;
 
 use serde_json::Value;
@@ -112,60 +111,33 @@ pub fn ingest_paths_showing(
             })
             .sum(),
     );
-    // Records are read, parsed and settled on this thread while the batch before them is
-    // indexed and committed on another: one after the other, tantivy's indexing threads waited
-    // for each batch to be read, and reading waited for each commit.
-    let (batches, to_index) = mpsc::sync_channel::<Vec<Document>>(0);
-    let (mut report, indexed) = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || index_batches(index, to_index));
-        let mut run = Run {
-            report: IngestReport::default(),
-            batch: Vec::new(),
-            batches,
-            progress,
-        };
-        let read = run.files(found).and_then(|()| {
-            progress.set_stage("committing");
-            run.send_batch()
-        });
-        // Without its sender the indexing thread ends once it has indexed what it was given.
-        let Run {
-            report, batches, ..
-        } = run;
-        drop(batches);
-        let indexed = writer.join().unwrap_or_else(|_| {
-            Err(IndexError(
-                "the indexing thread failed; documents after its last commit were not indexed"
-                    .into(),
-            ))
-        });
-        // The indexing thread's error first: reading stops because of it.
-        let indexed = indexed?;
-        read.map(|()| (report, indexed))
-    })?;
-    report.indexed = indexed;
-    if indexed > 0 {
+    let mut run = Run {
+        index,
+        report: IngestReport::default(),
+        batch: Vec::new(),
+        progress,
+    };
+    for f in found {
+        match f {
+            Found::File(path) => {
+                let file_start = progress.bytes_done();
+                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                run.file(&path)?;
+                progress.set_bytes_done(file_start + size);
+            }
+            Found::Refused(path, reason) => run.reject(&path, 1, reason),
+        }
+    }
+    progress.set_stage("committing");
+    run.flush()?;
+    if run.report.indexed > 0 {
         // Leave the index merged as the merge policy wants, not in the small segments of
         // each batch (a CLI ingest exits right after this).
         progress.set_stage("merging segments");
         index.wait_merges()?;
     }
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
-}
-
-/// Upserts (and so commits) each batch received, until the sender is gone or a write fails;
-/// returns how many documents were indexed.
-fn index_batches(
-    index: &SearchIndex,
-    batches: Receiver<Vec<Document>>,
-) -> Result<usize, IndexError> {
-    let mut indexed = 0;
-    for batch in batches {
-        index.upsert(&batch)?;
-        indexed += batch.len();
-    }
-    Ok(indexed)
+    run.report.seconds = started.elapsed().as_secs_f64();
+    Ok(run.report)
 }
 
 /// What a walk over the paths given finds, in order: files to read, and paths refused.
@@ -206,33 +178,14 @@ fn walk(path: &Path, found: &mut Vec<Found>) {
     }
 }
 
-/// The reading side of an ingest: records read, rejections, and the batch being filled.
 struct Run<'a> {
+    index: &'a SearchIndex,
     report: IngestReport,
     batch: Vec<Document>,
-    /// Full batches go to the indexing thread ([`index_batches`]).
-    batches: SyncSender<Vec<Document>>,
     progress: &'a Progress,
 }
 
 impl Run<'_> {
-    /// Reads every file found, in order; stops early only when the indexing thread has
-    /// stopped (its error is the ingest's).
-    fn files(&mut self, found: Vec<Found>) -> Result<(), IndexError> {
-        for f in found {
-            match f {
-                Found::File(path) => {
-                    let file_start = self.progress.bytes_done();
-                    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-                    self.file(&path)?;
-                    self.progress.set_bytes_done(file_start + size);
-                }
-                Found::Refused(path, reason) => self.reject(&path, 1, reason),
-            }
-        }
-        Ok(())
-    }
-
     fn file(&mut self, path: &Path) -> Result<(), IndexError> {
         match extension(path).as_deref() {
             Some("ndjson" | "jsonl") => self.ndjson(path),
@@ -361,20 +314,18 @@ impl Run<'_> {
     fn accept(&mut self, doc: Document) -> Result<(), IndexError> {
         self.batch.push(settle(doc));
         if self.batch.len() >= BATCH_SIZE {
-            self.send_batch()?;
+            self.flush()?;
         }
         Ok(())
     }
 
-    /// Hands the batch read so far to the indexing thread.
-    fn send_batch(&mut self) -> Result<(), IndexError> {
-        if self.batch.is_empty() {
-            return Ok(());
+    fn flush(&mut self) -> Result<(), IndexError> {
+        if !self.batch.is_empty() {
+            self.index.upsert(&self.batch)?;
+            self.report.indexed += self.batch.len();
+            self.batch.clear();
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_SIZE));
-        self.batches
-            .send(batch)
-            .map_err(|_| IndexError("the indexing thread stopped".into()))
+        Ok(())
     }
 
     fn reject(&mut self, path: &Path, line: usize, reason: String) {
@@ -593,7 +544,7 @@ mod tests {
             .join("\n")
     }
 
-    /// Reading overlaps indexing: every batch, the last one partial, is indexed and committed.
+    /// Every batch, the last one partial, is indexed and committed.
     #[test]
     fn an_ingest_of_several_batches_indexes_every_document() {
         let dir = tempfile::tempdir().unwrap();
