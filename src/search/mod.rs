@@ -5,7 +5,8 @@
 //! - [`rewrite`] searches what a query meant when it was typed with the wrong keyboard layout
 //!   or in Finglish, and holds the synonyms and domain labels queries expand with;
 //! - [`query`] turns a parsed query into a tantivy query through the analyzer's groupings
-//!   ([`bonus`] ranks what was typed above its other forms);
+//!   ([`bonus`] ranks what was typed above its other forms; [`apart`] finds a compound's
+//!   words written apart where it is not written whole);
 //! - [`vocabulary`] answers which words the index holds, once per query;
 //! - [`filters`] filter by kind, partner, domain, Jalali year and date;
 //! - [`facets`] count per partner, domain, kind and Jalali year;
@@ -15,6 +16,7 @@
 //! - [`export`] writes hits and stats as CSV;
 //! - [`cache`] keeps the replies of repeated requests until the index changes.
 
+pub mod apart;
 pub mod bonus;
 pub mod cache;
 pub mod export;

@@ -5,7 +5,8 @@
 //! its stem (stemmed fields), its exact form (exact fields, boosted), any chunk of 2–3
 //! neighbouring query words joined (`هم افزایی` → `همافزایی`, meeting joined and ZWNJ spellings),
 //! the phrase of its ZWNJ parts or of its splits into words the documents hold (`همافزایی` →
-//! `هم افزایی`, meeting spaced and ZWNJ spellings), its other forms the stemmer does not make
+//! `هم افزایی`, meeting spaced spellings; checked only where the joined form is absent:
+//! [`super::apart`]), its other forms the stemmer does not make
 //! (Arabic plurals and singulars, clitics: [`QueryBuilder::word_forms`]), and, when typos are
 //! allowed and the word is in no document as typed, terms within 1–2 edits (ranked below exact
 //! ones). A run of words may also be found as a whole ([`Span`]): a number in its other
@@ -22,6 +23,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::apart::WrittenApartQuery;
 use super::bonus::BonusQuery;
 use super::parse::{Node, Parsed, Scope};
 use super::rewrite::domains;
@@ -353,7 +355,7 @@ impl<'a> QueryBuilder<'a> {
                     boost * EXACT_BOOST,
                 ));
                 for run in &apart {
-                    alternatives.push(boosted(phrase_query(exact_field, run, &[]), boost));
+                    alternatives.push(boosted(apart_phrase(exact_field, run, &joined), boost));
                 }
                 for chunk in chunks
                     .iter()
@@ -935,6 +937,20 @@ fn phrase_query(field: Field, terms: &[String], offsets: &[usize]) -> Box<dyn Qu
         })
         .collect();
     Box::new(PhraseQuery::new_with_offset(with_offsets))
+}
+
+/// A compound written as the words `run` in documents that do not hold it written `joined`
+/// (those match the joined term, an alternative of the same word), or a term query for one word.
+fn apart_phrase(field: Field, run: &[String], joined: &str) -> Box<dyn Query> {
+    if run.len() == 1 {
+        return term_query(field, &run[0]);
+    }
+    Box::new(WrittenApartQuery::new(
+        run.iter()
+            .map(|t| Term::from_field_text(field, t))
+            .collect(),
+        Term::from_field_text(field, joined),
+    ))
 }
 
 fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
