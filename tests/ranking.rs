@@ -57,3 +57,30 @@ fn words_together_rank_first() {
     assert_eq!(ids(&index, "دانشگاه مازندران", 1, 1), ["together"]);
     assert_eq!(ids(&index, "دانشگاه مازندران", 2, 1), ["apart"]);
 }
+
+#[test]
+fn words_together_rank_first_whatever_segment_they_are_in() {
+    let index = SearchIndex::in_memory().unwrap();
+    // One commit per segment: a hit that is apart comes first in each, then one together.
+    for segment in 0..3 {
+        index
+            .upsert(&[
+                doc(
+                    &format!("apart-{segment}"),
+                    "دانشگاه در سال گذشته برنامه‌های بسیاری را برای استان مازندران اجرا کرد",
+                ),
+                doc(
+                    &format!("together-{segment}"),
+                    "دانشگاه مازندران در سال گذشته برنامه‌های بسیاری را برای شهرها و \
+                     روستاهای استان اجرا کرد",
+                ),
+            ])
+            .unwrap();
+    }
+    let ranked = ids(&index, "دانشگاه مازندران", 1, 10);
+    assert_eq!(ranked.len(), 6);
+    assert!(
+        ranked[..3].iter().all(|id| id.starts_with("together")),
+        "{ranked:?}"
+    );
+}

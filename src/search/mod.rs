@@ -465,7 +465,9 @@ pub(crate) fn main_pass(
 
 /// Adds the scores of the `proximity` queries a hit matches to its score (hits best first, as
 /// ranked), then ranks them again; equal scores keep their order. Each query's scorer only
-/// checks the hits (`seek_danger`): `seek` would look for the next match past each hit.
+/// checks the hits (`seek_danger`), and is made at a segment's first hit (`scorer_danger`):
+/// `seek`, or a scorer made at the segment's start, would look for the next match past each
+/// point, through the whole segment where the words are seldom near each other (titles).
 fn rescore(
     searcher: &Searcher,
     proximity: &[Box<dyn Query>],
@@ -479,24 +481,32 @@ fn rescore(
         let mut scorer: Option<(u32, Box<dyn Scorer>, DocId)> = None;
         for &i in &in_doc_order {
             let address = hits[i].1;
-            let (_, scorer, lower_bound) = match &mut scorer {
-                Some(current) if current.0 == address.segment_ord => current,
+            let found = match &mut scorer {
+                Some((segment, scorer, lower_bound)) if *segment == address.segment_ord => {
+                    if address.doc_id < *lower_bound {
+                        continue;
+                    }
+                    let found = scorer.seek_danger(address.doc_id);
+                    if let SeekDangerResult::SeekLowerBound(next) = found {
+                        *lower_bound = next;
+                    }
+                    found
+                }
                 slot => {
                     let reader = searcher.segment_reader(address.segment_ord);
-                    let s = weight.scorer(reader, 1.0)?;
-                    let first = s.doc();
-                    slot.insert((address.segment_ord, s, first))
+                    let (found, s) = weight.scorer_danger(reader, address.doc_id, 1.0)?;
+                    let lower_bound = match found {
+                        SeekDangerResult::Found => address.doc_id,
+                        SeekDangerResult::SeekLowerBound(next) => next,
+                    };
+                    *slot = Some((address.segment_ord, s, lower_bound));
+                    found
                 }
             };
-            if address.doc_id < *lower_bound {
-                continue;
-            }
-            match scorer.seek_danger(address.doc_id) {
-                SeekDangerResult::Found => {
-                    hits[i].0 += scorer.score();
-                    *lower_bound = address.doc_id + 1;
-                }
-                SeekDangerResult::SeekLowerBound(next) => *lower_bound = next,
+            if found == SeekDangerResult::Found {
+                let (_, scorer, lower_bound) = scorer.as_mut().expect("set above");
+                hits[i].0 += scorer.score();
+                *lower_bound = address.doc_id + 1;
             }
         }
     }
