@@ -11,10 +11,12 @@
 //! term's in documents holding both, so the three writings of a compound score alike.
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::SegmentPostings;
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+use super::phrase::{PhrasePostings, does_not_match, field_norms, seek_to};
 
 /// Matches the documents holding `parts` at consecutive positions and not holding `joined`,
 /// scored as the phrase of `parts` (BM25 of the phrase's count). Every term is of one field,
@@ -71,24 +73,24 @@ impl WrittenApartWeight {
         reader: &SegmentReader,
         boost: Score,
     ) -> tantivy::Result<Option<WrittenApartScorer>> {
-        let field = self.query.joined.field();
-        let index = reader.inverted_index(field)?;
-        let mut parts = Vec::with_capacity(self.query.parts.len());
-        for (offset, term) in self.query.parts.iter().enumerate() {
-            let Some(postings) =
-                index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-            else {
-                return Ok(None);
-            };
-            parts.push((offset as u32, postings));
-        }
-        let norms = match reader.fieldnorms_readers().get_field(field)? {
-            Some(norms) => norms,
-            None => FieldNormReader::constant(reader.max_doc(), 1),
+        let parts: Vec<(u32, Term)> = (0..).zip(self.query.parts.iter().cloned()).collect();
+        let Some(phrase) = PhrasePostings::open(reader, &parts)? else {
+            return Ok(None);
         };
-        let bm25 = self.bm25.as_ref().map(|w| w.boost_by(boost));
-        let unless = index.read_postings(&self.query.joined, IndexRecordOption::Basic)?;
-        Ok(Some(WrittenApartScorer::new(parts, unless, bm25, norms)))
+        let field = self.query.joined.field();
+        let unless = reader
+            .inverted_index(field)?
+            .read_postings(&self.query.joined, IndexRecordOption::Basic)?;
+        let mut scorer = WrittenApartScorer {
+            phrase,
+            unless,
+            bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
+            norms: field_norms(reader, field)?,
+            doc: TERMINATED,
+            count: 0,
+        };
+        scorer.doc = scorer.settle();
+        Ok(Some(scorer))
     }
 }
 
@@ -101,11 +103,11 @@ impl Weight for WrittenApartWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let does_not_match =
-            || TantivyError::InvalidArgument(format!("Document #({doc}) does not match"));
-        let mut scorer = self.apart_scorer(reader, 1.0)?.ok_or_else(does_not_match)?;
+        let mut scorer = self
+            .apart_scorer(reader, 1.0)?
+            .ok_or_else(|| does_not_match(doc))?;
         if scorer.seek(doc) != doc {
-            return Err(does_not_match());
+            return Err(does_not_match(doc));
         }
         let mut explanation = Explanation::new("Written apart", scorer.score());
         if let Some(bm25) = &self.bm25 {
@@ -116,62 +118,30 @@ impl Weight for WrittenApartWeight {
     }
 }
 
-/// Walks the documents holding every part (the rarest part leads), skips those holding the
-/// joined term, and only then reads positions to count the phrase.
+/// The phrase's candidates without the documents holding the joined term; positions are read
+/// only for the others.
 struct WrittenApartScorer {
-    /// Each part's postings with its offset in the phrase, rarest first.
-    parts: Vec<(u32, SegmentPostings)>,
+    phrase: PhrasePostings,
     unless: Option<SegmentPostings>,
     bm25: Option<Bm25Weight>,
     norms: FieldNormReader,
     doc: DocId,
     /// How many times the phrase is in `doc`.
     count: u32,
-    starts: Vec<u32>,
-    positions: Vec<u32>,
 }
 
 impl WrittenApartScorer {
-    fn new(
-        mut parts: Vec<(u32, SegmentPostings)>,
-        unless: Option<SegmentPostings>,
-        bm25: Option<Bm25Weight>,
-        norms: FieldNormReader,
-    ) -> WrittenApartScorer {
-        parts.sort_by_key(|(_, p)| p.doc_freq());
-        let first = parts[0].1.doc();
-        let mut scorer = WrittenApartScorer {
-            parts,
-            unless,
-            bm25,
-            norms,
-            doc: first,
-            count: 0,
-            starts: Vec::new(),
-            positions: Vec::new(),
-        };
-        scorer.doc = scorer.settle(first);
-        scorer
-    }
-
-    /// The first match at or after `candidate`, the leading part's current document.
-    fn settle(&mut self, mut candidate: DocId) -> DocId {
-        'candidates: while candidate != TERMINATED {
-            let (lead, others) = self.parts.split_first_mut().expect("several parts");
-            for (_, postings) in others.iter_mut() {
-                let doc = seek_to(postings, candidate);
-                if doc > candidate {
-                    candidate = lead.1.seek(doc);
-                    continue 'candidates;
-                }
-            }
+    /// The first match at or after the phrase's current candidate.
+    fn settle(&mut self) -> DocId {
+        let mut candidate = self.phrase.doc();
+        while candidate != TERMINATED {
             if !self.holds_joined(candidate) {
-                self.count = self.phrase_count();
+                self.count = self.phrase.count();
                 if self.count > 0 {
                     return candidate;
                 }
             }
-            candidate = self.parts[0].1.advance();
+            candidate = self.phrase.advance();
         }
         TERMINATED
     }
@@ -183,54 +153,21 @@ impl WrittenApartScorer {
         };
         seek_to(unless, doc) == doc
     }
-
-    /// How many times the parts stand side by side in the document every part is on.
-    fn phrase_count(&mut self) -> u32 {
-        let last = self.parts.iter().map(|(o, _)| *o).max().unwrap_or(0);
-        let (lead, others) = self.parts.split_first_mut().expect("several parts");
-        // Positions shifted so that a phrase's parts all land on one value.
-        lead.1
-            .positions_with_offset(last - lead.0, &mut self.starts);
-        for (offset, postings) in others {
-            postings.positions_with_offset(last - *offset, &mut self.positions);
-            let positions = &self.positions;
-            let mut i = 0;
-            self.starts.retain(|p| {
-                while i < positions.len() && positions[i] < *p {
-                    i += 1;
-                }
-                i < positions.len() && positions[i] == *p
-            });
-            if self.starts.is_empty() {
-                return 0;
-            }
-        }
-        self.starts.len() as u32
-    }
-}
-
-/// Moves `postings` to its first document at or after `target`, if it is not there already.
-fn seek_to(postings: &mut SegmentPostings, target: DocId) -> DocId {
-    if postings.doc() < target {
-        postings.seek(target)
-    } else {
-        postings.doc()
-    }
 }
 
 impl DocSet for WrittenApartScorer {
     fn advance(&mut self) -> DocId {
         if self.doc != TERMINATED {
-            let next = self.parts[0].1.advance();
-            self.doc = self.settle(next);
+            self.phrase.advance();
+            self.doc = self.settle();
         }
         self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc < target {
-            let next = self.parts[0].1.seek(target);
-            self.doc = self.settle(next);
+            self.phrase.seek(target);
+            self.doc = self.settle();
         }
         self.doc
     }
@@ -240,7 +177,7 @@ impl DocSet for WrittenApartScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.parts[0].1.size_hint()
+        self.phrase.size_hint()
     }
 }
 
@@ -256,27 +193,10 @@ impl Scorer for WrittenApartScorer {
 mod tests {
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::PhraseQuery;
-    use tantivy::schema::{Field, Schema, TEXT};
-    use tantivy::{Index, TantivyDocument};
+    use tantivy::schema::Field;
 
     use super::*;
-
-    /// An index of one positional field (whitespace tokens), a segment per slice of `texts`.
-    fn index(segments: &[&[&str]]) -> (Index, Field) {
-        let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for texts in segments {
-            for t in *texts {
-                let mut doc = TantivyDocument::new();
-                doc.add_text(text, t);
-                writer.add_document(doc).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        (index, text)
-    }
+    use crate::search::phrase::tests::index;
 
     fn apart(field: Field, parts: &[&str], joined: &str) -> WrittenApartQuery {
         WrittenApartQuery::new(

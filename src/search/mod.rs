@@ -6,7 +6,8 @@
 //!   or in Finglish, and holds the synonyms and domain labels queries expand with;
 //! - [`query`] turns a parsed query into a tantivy query through the analyzer's groupings
 //!   ([`bonus`] ranks what was typed above its other forms; [`apart`] finds a compound's
-//!   words written apart where it is not written whole);
+//!   words written apart where it is not written whole; [`phrase`] matches a phrase written
+//!   several ways);
 //! - [`vocabulary`] answers which words the index holds, once per query;
 //! - [`filters`] filter by kind, partner, domain, Jalali year and date;
 //! - [`facets`] count per partner, domain, kind and Jalali year;
@@ -24,6 +25,7 @@ pub mod facets;
 pub mod filters;
 pub mod highlight;
 pub mod parse;
+pub mod phrase;
 pub mod query;
 pub mod rewrite;
 pub mod stats;

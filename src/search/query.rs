@@ -26,6 +26,7 @@ use tantivy::{Searcher, Term};
 use super::apart::WrittenApartQuery;
 use super::bonus::BonusQuery;
 use super::parse::{Node, Parsed, Scope};
+use super::phrase::PhraseVariantsQuery;
 use super::rewrite::domains;
 use super::rewrite::synonyms::Synonyms;
 use super::vocabulary::Vocabulary;
@@ -727,6 +728,7 @@ impl<'a> QueryBuilder<'a> {
         let mut typed: Vec<Box<dyn Query>> = Vec::new();
         let mut others: Vec<Box<dyn Query>> = Vec::new();
         for (_, exact_field, boost) in self.field_pairs(scope) {
+            let mut writings: Vec<Vec<(u32, Term)>> = Vec::new();
             for v in &variants {
                 let mut terms = Vec::new();
                 let mut offsets = Vec::new();
@@ -736,12 +738,24 @@ impl<'a> QueryBuilder<'a> {
                         offsets.push(piece.offset + k);
                     }
                 }
-                let query = phrase_query(exact_field, &terms, &offsets);
                 if v.iter().any(|p| p.expanded) {
+                    let query = phrase_query(exact_field, &terms, &offsets);
                     others.push(boosted(query, boost * NUMBER_BOOST));
                 } else {
-                    typed.push(boosted(query, boost));
+                    writings.push(
+                        offsets
+                            .iter()
+                            .zip(&terms)
+                            .map(|(&o, t)| (o as u32, Term::from_field_text(exact_field, t)))
+                            .collect(),
+                    );
                 }
+            }
+            // The most split writing first: a document that wrote a compound with a ZWNJ
+            // holds its parts (and its joined form), and is matched by that writing.
+            writings.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            if !writings.is_empty() {
+                typed.push(boosted(Box::new(PhraseVariantsQuery::new(writings)), boost));
             }
         }
         Some(literal_first(Box::new(BooleanQuery::union(typed)), others))

@@ -1,0 +1,471 @@
+//! Exact phrases of the exact fields, and a phrase written several ways.
+//!
+//! A quoted phrase is searched in every way its words may be written (`query::phrase_variants`:
+//! `"شرکت‌های دانش‌بنیان"` is also `شرکتهای دانشبنیان`, `شرکت های دانش بنیان`, …). A document
+//! that wrote a compound with a ZWNJ holds its joined form and its parts (`analysis::compounds`),
+//! so it is a candidate of most variants, and a union of phrase queries read its positions once
+//! per variant. [`PhraseVariantsQuery`] checks a document's variants in turn and stops at the
+//! first that matches: the documents matched are the same, each scored by that one variant.
+//! [`PhrasePostings`] is the phrase matching both it and `super::apart` use.
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+
+/// The postings of a phrase's terms in one segment, on the documents holding all of them (the
+/// candidates), with the phrase counted on demand from their positions.
+pub(crate) struct PhrasePostings {
+    /// Each term's postings with its offset in the phrase, rarest first (it leads).
+    terms: Vec<(u32, SegmentPostings)>,
+    last_offset: u32,
+    doc: DocId,
+    starts: Vec<u32>,
+    positions: Vec<u32>,
+}
+
+impl PhrasePostings {
+    /// The phrase of `terms` (each with its offset) in `reader`'s segment; `None` when a term is
+    /// in none of its documents. Positions are read only when the phrase has several terms.
+    pub(crate) fn open(
+        reader: &SegmentReader,
+        terms: &[(u32, Term)],
+    ) -> tantivy::Result<Option<PhrasePostings>> {
+        let record = if terms.len() > 1 {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
+        let mut postings = Vec::with_capacity(terms.len());
+        for (offset, term) in terms {
+            let index = reader.inverted_index(term.field())?;
+            let Some(p) = index.read_postings(term, record)? else {
+                return Ok(None);
+            };
+            postings.push((*offset, p));
+        }
+        postings.sort_by_key(|(_, p)| p.doc_freq());
+        let last_offset = postings.iter().map(|(o, _)| *o).max().unwrap_or(0);
+        let first = postings[0].1.doc();
+        let mut phrase = PhrasePostings {
+            terms: postings,
+            last_offset,
+            doc: first,
+            starts: Vec::new(),
+            positions: Vec::new(),
+        };
+        phrase.doc = phrase.align(first);
+        Ok(Some(phrase))
+    }
+
+    /// The current candidate: a document holding every term, or `TERMINATED`.
+    pub(crate) fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    /// Moves to the next candidate.
+    pub(crate) fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            let next = self.terms[0].1.advance();
+            self.doc = self.align(next);
+        }
+        self.doc
+    }
+
+    /// Moves to the first candidate at or after `target`.
+    pub(crate) fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc < target {
+            let next = self.terms[0].1.seek(target);
+            self.doc = self.align(next);
+        }
+        self.doc
+    }
+
+    /// How many documents the rarest term is in: the most candidates there can be.
+    pub(crate) fn size_hint(&self) -> u32 {
+        self.terms[0].1.size_hint()
+    }
+
+    /// The first candidate at or after `candidate`, the leading term's current document.
+    fn align(&mut self, mut candidate: DocId) -> DocId {
+        let (lead, others) = self.terms.split_first_mut().expect("a phrase has terms");
+        'candidates: while candidate != TERMINATED {
+            for (_, postings) in others.iter_mut() {
+                let doc = seek_to(postings, candidate);
+                if doc > candidate {
+                    candidate = lead.1.seek(doc);
+                    continue 'candidates;
+                }
+            }
+            return candidate;
+        }
+        TERMINATED
+    }
+
+    /// How many times the phrase is in the current candidate (0: its terms are not side by
+    /// side there).
+    pub(crate) fn count(&mut self) -> u32 {
+        let (lead, others) = self.terms.split_first_mut().expect("a phrase has terms");
+        if others.is_empty() {
+            return lead.1.term_freq();
+        }
+        // Positions shifted so that the terms of one occurrence all land on one value.
+        lead.1
+            .positions_with_offset(self.last_offset - lead.0, &mut self.starts);
+        for (offset, postings) in others {
+            postings.positions_with_offset(self.last_offset - *offset, &mut self.positions);
+            let positions = &self.positions;
+            let mut i = 0;
+            self.starts.retain(|p| {
+                while i < positions.len() && positions[i] < *p {
+                    i += 1;
+                }
+                i < positions.len() && positions[i] == *p
+            });
+            if self.starts.is_empty() {
+                return 0;
+            }
+        }
+        self.starts.len() as u32
+    }
+}
+
+/// Moves `postings` to its first document at or after `target`, if it is not there already.
+pub(crate) fn seek_to(postings: &mut SegmentPostings, target: DocId) -> DocId {
+    if postings.doc() < target {
+        postings.seek(target)
+    } else {
+        postings.doc()
+    }
+}
+
+/// The field norms BM25 reads for `field` (a constant where the field keeps none).
+pub(crate) fn field_norms(
+    reader: &SegmentReader,
+    field: Field,
+) -> tantivy::Result<FieldNormReader> {
+    Ok(match reader.fieldnorms_readers().get_field(field)? {
+        Some(norms) => norms,
+        None => FieldNormReader::constant(reader.max_doc(), 1),
+    })
+}
+
+/// The error of `explain` for a document the query does not match.
+pub(crate) fn does_not_match(doc: DocId) -> TantivyError {
+    TantivyError::InvalidArgument(format!("Document #({doc}) does not match"))
+}
+
+/// One phrase written in any of several ways (`variants`: terms with their offsets, all of one
+/// field that keeps positions). A document matches when any variant does, and scores as the
+/// first of its variants that does (BM25 of that phrase's count), as a phrase query would.
+#[derive(Clone, Debug)]
+pub struct PhraseVariantsQuery {
+    variants: Vec<Vec<(u32, Term)>>,
+}
+
+impl PhraseVariantsQuery {
+    /// `variants` in the order they are checked in a document: the ones most documents are
+    /// matched by first saves reading the others' positions.
+    pub fn new(variants: Vec<Vec<(u32, Term)>>) -> PhraseVariantsQuery {
+        debug_assert!(variants.iter().all(|v| !v.is_empty()));
+        PhraseVariantsQuery { variants }
+    }
+}
+
+impl Query for PhraseVariantsQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let bm25 = match enable_scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => {
+                let mut weights = Vec::with_capacity(self.variants.len());
+                for v in &self.variants {
+                    let terms: Vec<Term> = v.iter().map(|(_, t)| t.clone()).collect();
+                    weights.push(Bm25Weight::for_terms(statistics_provider, &terms)?);
+                }
+                Some(weights)
+            }
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(PhraseVariantsWeight {
+            query: self.clone(),
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (_, term) in self.variants.iter().flatten() {
+            visitor(term, true);
+        }
+    }
+}
+
+struct PhraseVariantsWeight {
+    query: PhraseVariantsQuery,
+    /// Each variant's BM25 weight, when scoring.
+    bm25: Option<Vec<Bm25Weight>>,
+}
+
+impl PhraseVariantsWeight {
+    fn variants_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<PhraseVariantsScorer>> {
+        let mut variants = Vec::with_capacity(self.query.variants.len());
+        for (i, terms) in self.query.variants.iter().enumerate() {
+            if let Some(phrase) = PhrasePostings::open(reader, terms)? {
+                let bm25 = self.bm25.as_ref().map(|w| w[i].boost_by(boost));
+                variants.push((phrase, bm25));
+            }
+        }
+        if variants.is_empty() {
+            return Ok(None);
+        }
+        let field = self.query.variants[0][0].1.field();
+        Ok(Some(PhraseVariantsScorer::new(
+            variants,
+            field_norms(reader, field)?,
+        )))
+    }
+}
+
+impl Weight for PhraseVariantsWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.variants_scorer(reader, boost)? {
+            Some(scorer) => Box::new(scorer),
+            None => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self
+            .variants_scorer(reader, 1.0)?
+            .ok_or_else(|| does_not_match(doc))?;
+        if scorer.seek(doc) != doc {
+            return Err(does_not_match(doc));
+        }
+        Ok(Explanation::new(
+            "Phrase, first matching writing",
+            scorer.score(),
+        ))
+    }
+}
+
+/// The union of the variants' candidates; at each, the variants are counted in order until
+/// one is found.
+struct PhraseVariantsScorer {
+    variants: Vec<(PhrasePostings, Option<Bm25Weight>)>,
+    norms: FieldNormReader,
+    doc: DocId,
+    score: Score,
+}
+
+impl PhraseVariantsScorer {
+    fn new(
+        variants: Vec<(PhrasePostings, Option<Bm25Weight>)>,
+        norms: FieldNormReader,
+    ) -> PhraseVariantsScorer {
+        let mut scorer = PhraseVariantsScorer {
+            variants,
+            norms,
+            doc: TERMINATED,
+            score: 0.0,
+        };
+        scorer.doc = scorer.settle();
+        scorer
+    }
+
+    /// The first match at or after the variants' smallest candidate.
+    fn settle(&mut self) -> DocId {
+        loop {
+            let Some(candidate) = self.variants.iter().map(|(p, _)| p.doc()).min() else {
+                return TERMINATED;
+            };
+            if candidate == TERMINATED {
+                return TERMINATED;
+            }
+            for (phrase, bm25) in &mut self.variants {
+                if phrase.doc() != candidate {
+                    continue;
+                }
+                let count = phrase.count();
+                if count > 0 {
+                    let norm = self.norms.fieldnorm_id(candidate);
+                    self.score = bm25.as_ref().map_or(1.0, |w| w.score(norm, count));
+                    return candidate;
+                }
+            }
+            self.step_past(candidate);
+        }
+    }
+
+    /// Moves every variant on `doc` to its next candidate.
+    fn step_past(&mut self, doc: DocId) {
+        for (phrase, _) in &mut self.variants {
+            if phrase.doc() == doc {
+                phrase.advance();
+            }
+        }
+    }
+}
+
+impl DocSet for PhraseVariantsScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.step_past(self.doc);
+            self.doc = self.settle();
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc < target {
+            for (phrase, _) in &mut self.variants {
+                phrase.seek(target);
+            }
+            self.doc = self.settle();
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.variants
+            .iter()
+            .map(|(p, _)| p.size_hint())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Scorer for PhraseVariantsScorer {
+    fn score(&mut self) -> Score {
+        self.score
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::{BooleanQuery, PhraseQuery};
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{Index, TantivyDocument};
+
+    use super::*;
+
+    /// An index of one positional field (whitespace tokens), a segment per slice of `texts`.
+    pub(crate) fn index(segments: &[&[&str]]) -> (Index, Field) {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for texts in segments {
+            for t in *texts {
+                let mut doc = TantivyDocument::new();
+                doc.add_text(text, t);
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        (index, text)
+    }
+
+    fn variant(field: Field, words: &[(u32, &str)]) -> Vec<(u32, Term)> {
+        words
+            .iter()
+            .map(|(o, w)| (*o, Term::from_field_text(field, w)))
+            .collect()
+    }
+
+    fn phrase_query(terms: &[(u32, Term)]) -> Box<dyn Query> {
+        Box::new(PhraseQuery::new_with_offset(
+            terms
+                .iter()
+                .map(|(o, t)| (*o as usize, t.clone()))
+                .collect(),
+        ))
+    }
+
+    #[test]
+    fn matches_what_the_union_of_its_variants_matches() {
+        // As the analyzer indexes them: ZWNJ writings hold joined forms and parts at the first
+        // part's position, so `شرکتهای دانشبنیان` are two apart there.
+        let texts: &[&[&str]] = &[
+            &[
+                "شرکتهای دانشبنیان فعال",
+                "شرکت های دانش بنیان فعال",
+                "شرکتهای دانش بنیان",
+                "دانشبنیان شرکتهای وارونه",
+                "شرکت های شرکتهای دانش بنیان و باز شرکت های دانش بنیان",
+            ],
+            &["شرکت های دانشبنیان", "شرکتهای", "دانش بنیان شرکت"],
+        ];
+        let (index, text) = index(texts);
+        let searcher = index.reader().unwrap().searcher();
+        let variants = vec![
+            variant(text, &[(0, "شرکت"), (1, "های"), (2, "دانش"), (3, "بنیان")]),
+            variant(text, &[(0, "شرکتهای"), (1, "دانشبنیان")]),
+            variant(text, &[(0, "شرکتهای"), (1, "دانش"), (2, "بنیان")]),
+            variant(text, &[(0, "شرکت"), (1, "های"), (2, "دانشبنیان")]),
+            variant(text, &[(0, "غایب"), (1, "دانشبنیان")]),
+        ];
+        let query = PhraseVariantsQuery::new(variants.clone());
+        let union = BooleanQuery::union(variants.iter().map(|v| phrase_query(v)).collect());
+        let docs = |q: &dyn Query| {
+            let mut found: Vec<_> = searcher
+                .search(q, &TopDocs::with_limit(100).order_by_score())
+                .unwrap()
+                .into_iter()
+                .map(|(_, a)| (a.segment_ord, a.doc_id))
+                .collect();
+            found.sort();
+            found
+        };
+        assert_eq!(docs(&query), vec![(0, 0), (0, 1), (0, 2), (0, 4), (1, 0)]);
+        assert_eq!(docs(&query), docs(&union));
+        assert_eq!(searcher.search(&query, &Count).unwrap(), 5);
+    }
+
+    #[test]
+    fn a_document_scores_as_its_first_matching_variant() {
+        let (index, text) = index(&[&[
+            "شرکت های دانش بنیان",
+            "شرکتهای دانشبنیان",
+            "متن دیگر",
+            "شرکت های دانش بنیان و شرکت های دانش بنیان",
+        ]]);
+        let searcher = index.reader().unwrap().searcher();
+        let spaced = variant(text, &[(0, "شرکت"), (1, "های"), (2, "دانش"), (3, "بنیان")]);
+        let joined = variant(text, &[(0, "شرکتهای"), (1, "دانشبنیان")]);
+        let query = PhraseVariantsQuery::new(vec![spaced.clone(), joined.clone()]);
+        let hits = searcher
+            .search(&query, &TopDocs::with_limit(10).order_by_score())
+            .unwrap();
+        assert_eq!(hits.len(), 3);
+        for (score, address) in &hits {
+            let alone = if address.doc_id == 1 {
+                &joined
+            } else {
+                &spaced
+            };
+            let expected = phrase_query(alone).explain(&searcher, *address).unwrap();
+            assert!((expected.value() - score).abs() < 1e-5, "{hits:?}");
+            let explained = query.explain(&searcher, *address).unwrap();
+            assert!((explained.value() - score).abs() < 1e-5);
+        }
+        assert!(
+            query
+                .explain(&searcher, tantivy::DocAddress::new(0, 2))
+                .is_err()
+        );
+        // One term is a variant too: its count is the term's frequency.
+        let word = PhraseVariantsQuery::new(vec![variant(text, &[(0, "شرکت")])]);
+        assert_eq!(searcher.search(&word, &Count).unwrap(), 2);
+    }
+}
