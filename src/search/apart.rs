@@ -8,7 +8,7 @@
 //! thirds of the time of a frequent compound such as `تفاهم‌نامه`. Here the phrase's candidates
 //! skip the documents holding the joined term before any position is read. A document matches
 //! the word either way; what changes is that the phrase no longer adds its score to the joined
-//! term's in documents holding both, so the three writings of a compound score alike.
+//! term's in documents holding both, so a ZWNJ writing no longer ranks above a joined one.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::SegmentPostings;
