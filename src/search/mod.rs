@@ -488,27 +488,22 @@ fn rescore(
                     if address.doc_id < *lower_bound {
                         continue;
                     }
-                    let found = scorer.seek_danger(address.doc_id);
-                    if let SeekDangerResult::SeekLowerBound(next) = found {
-                        *lower_bound = next;
-                    }
-                    found
+                    scorer.seek_danger(address.doc_id)
                 }
                 slot => {
                     let reader = searcher.segment_reader(address.segment_ord);
                     let (found, s) = weight.scorer_danger(reader, address.doc_id, 1.0)?;
-                    let lower_bound = match found {
-                        SeekDangerResult::Found => address.doc_id,
-                        SeekDangerResult::SeekLowerBound(next) => next,
-                    };
-                    *slot = Some((address.segment_ord, s, lower_bound));
+                    *slot = Some((address.segment_ord, s, address.doc_id));
                     found
                 }
             };
-            if found == SeekDangerResult::Found {
-                let (_, scorer, lower_bound) = scorer.as_mut().expect("set above");
-                hits[i].0 += scorer.score();
-                *lower_bound = address.doc_id + 1;
+            let (_, scorer, lower_bound) = scorer.as_mut().expect("set above");
+            match found {
+                SeekDangerResult::Found => {
+                    hits[i].0 += scorer.score();
+                    *lower_bound = address.doc_id + 1;
+                }
+                SeekDangerResult::SeekLowerBound(next) => *lower_bound = next,
             }
         }
     }
