@@ -135,6 +135,16 @@ enum Command {
         #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
         index: PathBuf,
     },
+    /// Merge an index's segments into at most N of about equal size, deleted documents
+    /// dropped: the last step of a bulk load. Searches of the index go on meanwhile; a running
+    /// serve holds the index's writer, so stop it first.
+    Compact {
+        #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
+        index: PathBuf,
+        /// At most this many segments (2: a search still uses both cores).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+        segments: u16,
+    },
     /// Write every document (as stored) and every setting of an index as NDJSON, gzip when
     /// the file name ends in .gz. Works beside a running serve: the dump is of its last commit.
     Dump {
@@ -345,6 +355,7 @@ fn main() -> ExitCode {
         Command::Analyze { query, text } => analyze(query, &text.join(" ")),
         Command::Ingest { index, paths } => ingest(&index, &paths),
         Command::Migrate { index } => migrate_command(&index),
+        Command::Compact { index, segments } => compact_command(&index, segments.into()),
         Command::Crawl {
             index,
             allow,
@@ -671,6 +682,36 @@ fn migrate_command(dir: &std::path::Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+fn compact_command(dir: &std::path::Path, segments: usize) -> ExitCode {
+    if !dir.join("meta.json").exists() {
+        eprintln!("kavosh: there is no index in {}", dir.display());
+        return ExitCode::from(2);
+    }
+    if let Err(code) = upgrade(dir) {
+        return code;
+    }
+    let index = match open_index(dir) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let started = std::time::Instant::now();
+    match index.compact(segments) {
+        Ok((before, after)) => {
+            println!(
+                "{}: {} documents, segments: {after} (were {before}), {:.1} seconds",
+                dir.display(),
+                index.num_docs(),
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kavosh: {e}; every document is still in the index");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! The `kavosh` binary end to end: ingest (pages, NDJSON with good and bad lines, re-ingest),
-//! search (plain and JSON), analyze, partners, and CSV with a byte order mark.
+//! search (plain and JSON), compact, analyze, partners, and CSV with a byte order mark.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -208,6 +208,48 @@ fn reingest_is_idempotent_and_search_prints_metadata() {
         text.contains('[') && text.contains(']'),
         "matches are marked: {text}"
     );
+}
+
+#[test]
+fn compact_merges_the_segments_and_keeps_every_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let ix = index.to_str().unwrap();
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+    // Twice: the second ingest replaces every document, leaving deleted ones behind.
+    for _ in 0..2 {
+        let o = kavosh(&["ingest", "--index", ix, corpus]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let before = search_json(&index, "دانشگاه");
+
+    let o = kavosh(&["compact", "--index", ix, "--segments", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("229 documents, segments: 1 (were "),
+        "{}",
+        stdout(&o)
+    );
+    let after = search_json(&index, "دانشگاه");
+    assert_eq!(before["total"], after["total"]);
+    let mut ids_before = ids(&before);
+    let mut ids_after = ids(&after);
+    ids_before.sort();
+    ids_after.sort();
+    assert_eq!(ids_before, ids_after);
+    assert_eq!(search_json(&index, "")["total"], 229);
+
+    let missing = dir.path().join("none");
+    let o = kavosh(&["compact", "--index", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("there is no index in"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!missing.exists(), "compact creates no index");
+    let o = kavosh(&["compact", "--index", ix, "--segments", "0"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `SearchIndex::wait_merges`: after many small commits the index is left merged as the merge
-//! policy wants, and the writer keeps working afterwards.
+//! policy wants, and the writer keeps working afterwards; `SearchIndex::compact` merges what is
+//! left into as few segments as asked, losing nothing.
 
 use kavosh::document::Document;
 use kavosh::index::SearchIndex;
@@ -36,4 +37,57 @@ fn small_commits_are_merged_and_the_writer_survives() {
     assert!(index.get("merge-16").unwrap().is_some());
     assert!(index.delete("merge-3").unwrap());
     assert_eq!(index.num_docs(), 16);
+}
+
+#[test]
+fn a_compaction_leaves_as_few_segments_as_asked_and_every_document() {
+    use kavosh::search::{self, SearchRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    for batch in 0..5 {
+        let docs: Vec<Document> = (batch * 10..batch * 10 + 10).map(doc).collect();
+        index.upsert(&docs).unwrap();
+    }
+    assert!(index.delete("merge-7").unwrap());
+    let total = |q: &str| {
+        let req = SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        };
+        search::search(&index, &req).unwrap().total
+    };
+    let before = (total("فناوری"), total("\"خبر شماره 12\""));
+    assert!(index.searcher().segment_readers().len() > 2);
+
+    assert_eq!(index.compact(2).unwrap().1, 2);
+    assert_eq!(index.searcher().segment_readers().len(), 2);
+    assert_eq!(index.num_docs(), 49);
+    assert_eq!((total("فناوری"), total("\"خبر شماره 12\"")), before);
+    assert_eq!(before.0, 49);
+    // The deleted document is gone from the segments, not only hidden.
+    let max_docs: u32 = index
+        .searcher()
+        .segment_readers()
+        .iter()
+        .map(|s| s.max_doc())
+        .sum();
+    assert_eq!(max_docs, 49);
+
+    assert_eq!(index.compact(1).unwrap(), (2, 1));
+    assert_eq!(index.compact(1).unwrap(), (1, 1));
+    // The writer works on.
+    index.upsert(&[doc(7)]).unwrap();
+    assert_eq!(total("فناوری"), 50);
+    // No file of a merged segment is left behind.
+    let idx_files = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "idx")
+        })
+        .count();
+    assert_eq!(idx_files, index.searcher().segment_readers().len());
 }

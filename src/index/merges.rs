@@ -1,4 +1,5 @@
-//! Which segments the writer merges, and into what sizes ([`SegmentMerges`]).
+//! Which segments the writer merges, and into what sizes ([`SegmentMerges`]); how a compaction
+//! groups them ([`compaction_groups`]).
 //!
 //! A bulk ingest commits every 20k documents, so it leaves two segments of ~10k documents per
 //! commit (one per indexing thread). tantivy's default (log) policy merges eight segments of
@@ -10,7 +11,7 @@
 //! million documents end in six segments of 160k and the newest few, and an index of 100k keeps
 //! the layout of the log policy (one of ~80k and the newest few).
 
-use tantivy::index::SegmentMeta;
+use tantivy::index::{SegmentId, SegmentMeta};
 use tantivy::merge_policy::{LogMergePolicy, MergeCandidate, MergePolicy};
 
 /// Segments of up to this many documents merge eight of a size at a time (tantivy's log policy).
@@ -51,6 +52,31 @@ impl MergePolicy for SegmentMerges {
     }
 }
 
+/// How a compaction into at most `max` segments (at least one) groups `segments`, each group
+/// to be merged into one: the largest first, each into the group that holds the fewest
+/// documents so far, so that the segments left are of about equal size (a query searches them
+/// side by side, one per thread). A group of one segment is left out unless the segment has
+/// deleted documents (merging it alone drops them): that segment stays as it is.
+pub fn compaction_groups(segments: &[SegmentMeta], max: usize) -> Vec<Vec<SegmentId>> {
+    let mut by_size: Vec<&SegmentMeta> = segments.iter().collect();
+    by_size.sort_by_key(|s| std::cmp::Reverse(s.num_docs()));
+    let mut groups: Vec<(u64, Vec<&SegmentMeta>)> = vec![(0, Vec::new()); max.max(1)];
+    for segment in by_size {
+        let smallest = groups
+            .iter_mut()
+            .min_by_key(|(docs, _)| *docs)
+            .expect("at least one group");
+        smallest.0 += u64::from(segment.num_docs());
+        smallest.1.push(segment);
+    }
+    groups
+        .into_iter()
+        .map(|(_, group)| group)
+        .filter(|group| group.len() > 1 || group.iter().any(|s| s.has_deletes()))
+        .map(|group| group.iter().map(|s| s.id()).collect())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,27 +84,41 @@ mod tests {
     use tantivy::index::SegmentId;
     use tantivy::schema::{STRING, Schema};
 
-    /// The merges the policy asks for among segments of these sizes, as sorted lists of sizes.
-    fn merges(sizes: &[u32]) -> Vec<Vec<u32>> {
+    /// Segment metas of these sizes (documents, none deleted).
+    fn metas(sizes: &[u32]) -> Vec<SegmentMeta> {
         let mut schema = Schema::builder();
         schema.add_text_field("id", STRING);
         let index = Index::create_in_ram(schema.build());
-        let metas: Vec<SegmentMeta> = sizes
+        sizes
             .iter()
             .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
-            .collect();
+            .collect()
+    }
+
+    /// Groups of segment ids as sorted lists of their sizes, sorted.
+    fn sizes(metas: &[SegmentMeta], groups: &[Vec<SegmentId>]) -> Vec<Vec<u32>> {
         let size_of = |id: &SegmentId| metas.iter().find(|m| m.id() == *id).unwrap().num_docs();
-        let mut merges: Vec<Vec<u32>> = SegmentMerges::default()
-            .compute_merge_candidates(&metas)
+        let mut sizes: Vec<Vec<u32>> = groups
             .iter()
-            .map(|c| {
-                let mut sizes: Vec<u32> = c.0.iter().map(size_of).collect();
+            .map(|g| {
+                let mut sizes: Vec<u32> = g.iter().map(size_of).collect();
                 sizes.sort_unstable();
                 sizes
             })
             .collect();
-        merges.sort();
-        merges
+        sizes.sort();
+        sizes
+    }
+
+    /// The merges the policy asks for among segments of these sizes.
+    fn merges(of: &[u32]) -> Vec<Vec<u32>> {
+        let metas = metas(of);
+        let candidates: Vec<Vec<SegmentId>> = SegmentMerges::default()
+            .compute_merge_candidates(&metas)
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+        sizes(&metas, &candidates)
     }
 
     #[test]
@@ -101,6 +141,49 @@ mod tests {
         );
         // Segments of a pair's size are not merged again.
         assert_eq!(merges(&[160_000, 161_000, 159_000]), Vec::<Vec<u32>>::new());
+    }
+
+    /// The groups a compaction into `max` makes of segments of these sizes.
+    fn compaction(of: &[u32], max: usize) -> Vec<Vec<u32>> {
+        let metas = metas(of);
+        sizes(&metas, &compaction_groups(&metas, max))
+    }
+
+    #[test]
+    fn a_compaction_leaves_segments_of_about_equal_size() {
+        // What a bulk ingest of 1M leaves, into two of 500k.
+        let mut million = vec![160_000; 6];
+        million.extend([10_000; 4]);
+        assert_eq!(
+            compaction(&million, 2),
+            vec![
+                vec![10_000, 10_000, 160_000, 160_000, 160_000],
+                vec![10_000, 10_000, 160_000, 160_000, 160_000],
+            ]
+        );
+        assert_eq!(
+            compaction(&million, 1),
+            vec![{
+                let mut all = million.clone();
+                all.sort_unstable();
+                all
+            }]
+        );
+        // A segment as large as all the others together stays as it is.
+        assert_eq!(
+            compaction(&[80_000, 30_000, 30_000, 20_000], 2),
+            vec![vec![20_000, 30_000, 30_000]]
+        );
+        // Already as few as asked, and nothing deleted: nothing to merge.
+        assert_eq!(compaction(&[80_000, 10_000], 2), Vec::<Vec<u32>>::new());
+        // A segment with deleted documents is merged alone, which drops them.
+        let mut segments = metas(&[80_000, 10_000]);
+        segments[0] = segments[0].clone().with_delete_meta(5, 1);
+        assert_eq!(
+            compaction_groups(&segments, 2),
+            vec![vec![segments[0].id()]]
+        );
+        assert_eq!(compaction(&[80_000, 10_000], 0), vec![vec![10_000, 80_000]]);
     }
 
     #[test]

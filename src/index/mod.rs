@@ -324,6 +324,31 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Merges the index's segments into at most `max` of about equal size (see
+    /// [`merges::compaction_groups`]), dropping deleted documents, after the merges under way:
+    /// the last step of a bulk load that will mostly be searched. Fewer segments means fewer
+    /// term dictionaries for each look-up and typo expansion; two of equal size keep a search
+    /// on two threads. Returns the number of segments before and after. Writes wait meanwhile.
+    pub fn compact(&self, max: usize) -> Result<(usize, usize), IndexError> {
+        self.wait_merges()?;
+        // Only the count is kept: a segment's files are collected once no meta of it is alive.
+        let (before, groups) = {
+            let segments = self.index.searchable_segment_metas()?;
+            (segments.len(), merges::compaction_groups(&segments, max))
+        };
+        if !groups.is_empty() {
+            let mut writer = self.lock_writer()?;
+            let merging: Vec<_> = groups.iter().map(|ids| writer.merge(ids)).collect();
+            for merge in merging {
+                merge.wait()?;
+            }
+        }
+        // Off the merged segments first, or their files are in use when they are collected.
+        self.reader.reload()?;
+        self.wait_merges()?;
+        Ok((before, self.index.searchable_segment_metas()?.len()))
+    }
+
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
