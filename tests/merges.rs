@@ -2,6 +2,8 @@
 //! policy wants, and the writer keeps working afterwards; `SearchIndex::compact` merges what is
 //! left into as few segments as asked, losing nothing.
 
+mod common;
+
 use kavosh::document::Document;
 use kavosh::index::SearchIndex;
 
@@ -79,15 +81,8 @@ fn a_compaction_leaves_as_few_segments_as_asked_and_every_document() {
     index.upsert(&[doc(7)]).unwrap();
     assert_eq!(total("فناوری"), 50);
     // No file of a merged segment is left behind.
-    let idx_files = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "idx")
-        })
-        .count();
-    assert_eq!(idx_files, index.searcher().segment_readers().len());
+    assert_eq!(
+        common::segment_files(dir.path()),
+        index.searcher().segment_readers().len()
+    );
 }

@@ -3,6 +3,8 @@
 //! facet counts. Driven through the real binary over an index of the bundled corpus in
 //! several segments (one per ingest run).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -58,16 +60,7 @@ fn segments_searched_side_by_side_give_the_same_replies() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let segments = std::fs::read_dir(&index)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "idx")
-        })
-        .count();
+    let segments = common::segment_files(&index);
     assert!(segments >= 3, "{segments} segments");
 
     let cases: &[&[&str]] = &[

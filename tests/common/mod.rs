@@ -1,5 +1,5 @@
 //! `kavosh serve` as a real process on 127.0.0.1, for the tests that need the service and the
-//! command line side by side.
+//! command line side by side; and what tests look at in an index's directory.
 
 #![allow(dead_code)] // Each test crate uses part of it.
 
@@ -104,4 +104,18 @@ pub fn admin() -> reqwest::Client {
 /// Sends a request and reads its JSON reply, whatever the status.
 pub async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
     request.send().await.unwrap().json().await.unwrap()
+}
+
+/// How many segments the index in `dir` has files of (one `.idx` file each).
+pub fn segment_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "idx")
+        })
+        .count()
 }
