@@ -27,11 +27,15 @@ pub(crate) struct PhrasePostings {
 
 impl PhrasePostings {
     /// The phrase of `terms` (each with its offset) in `reader`'s segment; `None` when a term is
-    /// in none of its documents. Positions are read only when the phrase has several terms.
+    /// in none of its documents (or there is no term). Positions are read only when the phrase
+    /// has several terms.
     pub(crate) fn open(
         reader: &SegmentReader,
         terms: &[(u32, Term)],
     ) -> tantivy::Result<Option<PhrasePostings>> {
+        if terms.is_empty() {
+            return Ok(None);
+        }
         let record = if terms.len() > 1 {
             IndexRecordOption::WithFreqsAndPositions
         } else {
@@ -467,5 +471,8 @@ pub(crate) mod tests {
         // One term is a variant too: its count is the term's frequency.
         let word = PhraseVariantsQuery::new(vec![variant(text, &[(0, "شرکت")])]);
         assert_eq!(searcher.search(&word, &Count).unwrap(), 2);
+        // A writing of no term matches nothing.
+        let reader = searcher.segment_reader(0);
+        assert!(PhrasePostings::open(reader, &[]).unwrap().is_none());
     }
 }
