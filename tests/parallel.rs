@@ -1,5 +1,5 @@
 //! Searching the segments of a query on several threads (`KAVOSH_SEARCH_THREADS`) gives the
-//! same replies as searching them one after the other: hits, order, scores, exact totals and
+//! same replies as searching them one after the other: hits, order, scores, highlights, exact totals and
 //! facet counts. Driven through the real binary over an index of the bundled corpus in
 //! several segments (one per ingest run).
 
