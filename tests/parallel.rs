@@ -1,7 +1,7 @@
-//! Searching the segments of a query on several threads (`KAVOSH_SEARCH_THREADS`) gives the
-//! same replies as searching them one after the other: hits, order, scores, highlights, exact totals and
-//! facet counts. Driven through the real binary over an index of the bundled corpus in
-//! several segments (one per ingest run).
+//! Searching the segments of a query, and reading its hits, on several threads
+//! (`KAVOSH_SEARCH_THREADS`) gives the same replies as doing it on one: hits, order, scores,
+//! highlights, exact totals and facet counts. Driven through the real binary over an index of
+//! the bundled corpus in several segments (one per ingest run).
 
 mod common;
 
