@@ -145,16 +145,30 @@ pub fn suggest(
     }
     let mut hits = Vec::new();
     if !clauses.is_empty() {
-        let query = BooleanQuery::new(clauses);
-        for (_, address) in searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())? {
-            let doc = index.stored(&searcher, address)?;
-            hits.push(SuggestHit {
+        // A lone required clause is searched as itself: the completions alone are a union of
+        // terms, whose best titles tantivy finds without scoring every one (block-max WAND).
+        let query = match <[_; 1]>::try_from(clauses) {
+            Ok([(Occur::Must, only)]) => only,
+            Ok(one) => Box::new(BooleanQuery::new(one.into())),
+            Err(clauses) => Box::new(BooleanQuery::new(clauses)),
+        };
+        let best = searcher.search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
+        // Read and highlighted on the search threads, as `/search`'s hits are.
+        let read_hit = |(_, address)| {
+            Ok(index.stored(&searcher, address).map(|doc| SuggestHit {
                 title_html: highlight_all(&doc.title, &terms),
                 id: doc.id,
                 title: doc.title,
                 kind: doc.kind,
                 date_jalali: doc.date_jalali,
-            });
+            }))
+        };
+        for hit in searcher
+            .index()
+            .search_executor()
+            .map(read_hit, best.into_iter())?
+        {
+            hits.push(hit?);
         }
     }
     let completions = completions
