@@ -32,12 +32,15 @@ pub mod stats;
 pub mod suggest;
 pub mod vocabulary;
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer};
-use tantivy::{DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerResult};
+use tantivy::{
+    DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerResult, SegmentOrdinal,
+};
 
 use crate::document::StoredDocument;
 use crate::index::{IndexError, SearchIndex};
@@ -480,49 +483,74 @@ pub(crate) fn main_pass(
 }
 
 /// Adds the scores of the `proximity` queries a hit matches to its score (hits best first, as
-/// ranked), then ranks them again; equal scores keep their order. Each query's scorer only
-/// checks the hits (`seek_danger`), and is made at a segment's first hit (`scorer_danger`):
-/// `seek`, or a scorer made at the segment's start, would look for the next match past each
-/// point, through the whole segment where the words are seldom near each other (titles).
+/// ranked), then ranks them again; equal scores keep their order. Each segment's hits are
+/// checked on a search thread (see [`proximity_scores`]).
 fn rescore(
     searcher: &Searcher,
     proximity: &[Box<dyn Query>],
     hits: &mut [(f32, DocAddress)],
 ) -> Result<(), SearchError> {
-    let mut in_doc_order: Vec<usize> = (0..hits.len()).collect();
-    in_doc_order.sort_by_key(|&i| hits[i].1);
-    for query in proximity {
-        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-        // The segment's scorer, and the first document it may still match.
-        let mut scorer: Option<(u32, Box<dyn Scorer>, DocId)> = None;
-        for &i in &in_doc_order {
-            let address = hits[i].1;
-            let found = match &mut scorer {
-                Some((segment, scorer, lower_bound)) if *segment == address.segment_ord => {
-                    if address.doc_id < *lower_bound {
-                        continue;
-                    }
-                    scorer.seek_danger(address.doc_id)
-                }
-                slot => {
-                    let reader = searcher.segment_reader(address.segment_ord);
-                    let (found, s) = weight.scorer_danger(reader, address.doc_id, 1.0)?;
-                    *slot = Some((address.segment_ord, s, address.doc_id));
-                    found
-                }
-            };
-            let (_, scorer, lower_bound) = scorer.as_mut().expect("set above");
-            match found {
-                SeekDangerResult::Found => {
-                    hits[i].0 += scorer.score();
-                    *lower_bound = address.doc_id + 1;
-                }
-                SeekDangerResult::SeekLowerBound(next) => *lower_bound = next,
-            }
-        }
+    let weights = proximity
+        .iter()
+        .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    // Each segment's hits, in document order.
+    let mut by_segment: BTreeMap<SegmentOrdinal, Vec<(DocId, usize)>> = BTreeMap::new();
+    for (i, (_, address)) in hits.iter().enumerate() {
+        by_segment
+            .entry(address.segment_ord)
+            .or_default()
+            .push((address.doc_id, i));
+    }
+    for docs in by_segment.values_mut() {
+        docs.sort_unstable();
+    }
+    let added = searcher.index().search_executor().map(
+        |(segment, docs)| proximity_scores(searcher.segment_reader(segment), &weights, &docs),
+        by_segment.into_iter(),
+    )?;
+    for (i, score) in added.into_iter().flatten() {
+        hits[i].0 += score;
     }
     hits.sort_by(|a, b| b.0.total_cmp(&a.0));
     Ok(())
+}
+
+/// The score each of `weights` gives the hits `docs` of one segment ((document, index of the
+/// hit), in document order), weight after weight. A weight's scorer only checks the hits
+/// (`seek_danger`), and is made at the first hit (`scorer_danger`): `seek`, or a scorer made at
+/// the segment's start, would look for the next match past each point, through the whole
+/// segment where the words are seldom near each other (titles).
+fn proximity_scores(
+    reader: &tantivy::SegmentReader,
+    weights: &[Box<dyn tantivy::query::Weight>],
+    docs: &[(DocId, usize)],
+) -> tantivy::Result<Vec<(usize, f32)>> {
+    let mut added = Vec::new();
+    let Some(&(first, _)) = docs.first() else {
+        return Ok(added);
+    };
+    for weight in weights {
+        let (mut found, mut scorer) = weight.scorer_danger(reader, first, 1.0)?;
+        // The first document the scorer may still match.
+        let mut lower_bound = first;
+        for (n, &(doc, i)) in docs.iter().enumerate() {
+            if n > 0 {
+                if doc < lower_bound {
+                    continue;
+                }
+                found = scorer.seek_danger(doc);
+            }
+            match found {
+                SeekDangerResult::Found => {
+                    added.push((i, scorer.score()));
+                    lower_bound = doc + 1;
+                }
+                SeekDangerResult::SeekLowerBound(next) => lower_bound = next,
+            }
+        }
+    }
+    Ok(added)
 }
 
 fn to_hit(doc: StoredDocument, score: Option<f32>, terms: &query::MatchedTerms) -> Hit {
