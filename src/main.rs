@@ -229,8 +229,8 @@ enum Command {
         /// Where POST /snapshots writes snapshots (default: beside the index, DIR.snapshots).
         #[arg(long, env = "KAVOSH_SNAPSHOTS")]
         snapshots: Option<PathBuf>,
-        /// Megabytes of search replies kept for repeated requests until the index or its
-        /// settings change (0: none).
+        /// Megabytes of search and suggestion replies kept for repeated requests until the
+        /// index or its settings change (0: none).
         #[arg(long, env = "KAVOSH_SEARCH_CACHE_MB", value_name = "MB",
               default_value_t = kavosh::search::cache::DEFAULT_CACHE_BYTES / (1024 * 1024))]
         search_cache_mb: usize,

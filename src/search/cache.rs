@@ -1,5 +1,6 @@
-//! A bounded cache of search replies (Elasticsearch's request cache): site-search traffic
-//! repeats itself, and a repeated request over an unchanged index gets the same reply, hits,
+//! A bounded cache of search and suggestion replies (Elasticsearch's request cache): site-search
+//! traffic repeats itself (every user typing `تفاهم‌نامه` asks for the suggestions of `تف`,
+//! `تفا`, `تفاه`…), and a repeated request over an unchanged index gets the same reply, hits,
 //! exact total and facet counts alike, without searching again.
 //!
 //! A reply is kept under the request and the [`ViewMark`] of the searcher that answered it
@@ -8,18 +9,22 @@
 //! The cache holds at most its byte budget (an estimate of each reply's size) and drops the
 //! least recently used replies first; replies larger than an eighth of it are not kept.
 
-use std::sync::Mutex;
+use std::any::Any;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
+use tantivy::Searcher;
+
+use super::suggest::{SuggestResponse, suggest_with};
 use super::{SearchError, SearchRequest, SearchResponse, search_with};
 use crate::index::{SearchIndex, ViewMark};
 
 /// The byte budget of `kavosh serve`'s cache unless configured (`--search-cache-mb`).
 pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Search replies by request, for one view of an index at a time.
+/// Search and suggestion replies by request, for one view of an index at a time.
 pub struct SearchCache {
     budget: usize,
     state: Mutex<CacheState>,
@@ -37,7 +42,8 @@ struct CacheState {
 }
 
 struct Entry {
-    reply: SearchResponse,
+    /// A [`SearchResponse`] or a [`SuggestResponse`], as its key says.
+    reply: Arc<dyn Any + Send + Sync>,
     bytes: usize,
     last_used: u64,
 }
@@ -58,21 +64,63 @@ impl SearchCache {
         index: &SearchIndex,
         req: &SearchRequest,
     ) -> Result<SearchResponse, SearchError> {
-        if self.budget == 0 {
-            return super::search(index, req);
-        }
         let started = Instant::now();
+        let (mut reply, kept) = self.answer(
+            index,
+            search_key(req),
+            |searcher| search_with(index, searcher, req),
+            reply_bytes,
+        )?;
+        if kept {
+            reply.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        }
+        Ok(reply)
+    }
+
+    /// Suggestions for `q` (see [`super::suggest::suggest`]), or the kept reply to the same
+    /// request over the same view of the index. The reply's `took_ms` is this call's own time.
+    pub fn suggest(
+        &self,
+        index: &SearchIndex,
+        q: &str,
+        limit: usize,
+        rewrite: bool,
+    ) -> Result<SuggestResponse, SearchError> {
+        let started = Instant::now();
+        let (mut reply, kept) = self.answer(
+            index,
+            format!("suggest {q:?} {limit} {rewrite}"),
+            |searcher| suggest_with(index, searcher, q, limit, rewrite),
+            suggestion_bytes,
+        )?;
+        if kept {
+            reply.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        }
+        Ok(reply)
+    }
+
+    /// The reply kept under `key` for the index's current view, or the one `fresh` gives (then
+    /// kept, `size` estimating its bytes); true when it was kept.
+    fn answer<R: Clone + Send + Sync + 'static>(
+        &self,
+        index: &SearchIndex,
+        key: String,
+        fresh: impl FnOnce(&Searcher) -> Result<R, SearchError>,
+        size: fn(&R) -> usize,
+    ) -> Result<(R, bool), SearchError> {
         let searcher = index.searcher();
+        if self.budget == 0 {
+            return Ok((fresh(&searcher)?, false));
+        }
         // Taken before searching: a reply is never kept under a view newer than its own.
         let mark = index.view_mark(&searcher);
-        let key = key(req);
-        if let Some(mut reply) = self.lookup(mark, &key) {
-            reply.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-            return Ok(reply);
+        if let Some(reply) = self.lookup(mark, &key) {
+            return Ok((reply, true));
         }
-        let reply = search_with(index, &searcher, req)?;
-        self.keep(mark, key, &reply);
-        Ok(reply)
+        let reply = fresh(&searcher)?;
+        let bytes = key.len() + size(&reply);
+        self.keep(mark, key, Arc::new(reply.clone()), bytes);
+        Ok((reply, false))
     }
 
     /// How many replies are kept, and their estimated bytes.
@@ -81,7 +129,7 @@ impl SearchCache {
         (state.entries.len(), state.bytes)
     }
 
-    fn lookup(&self, mark: ViewMark, key: &str) -> Option<SearchResponse> {
+    fn lookup<R: Clone + 'static>(&self, mark: ViewMark, key: &str) -> Option<R> {
         let mut state = self.lock();
         if state.mark != Some(mark) {
             return None;
@@ -90,11 +138,10 @@ impl SearchCache {
         let now = state.clock;
         let entry = state.entries.get_mut(key)?;
         entry.last_used = now;
-        Some(entry.reply.clone())
+        entry.reply.downcast_ref::<R>().cloned()
     }
 
-    fn keep(&self, mark: ViewMark, key: String, reply: &SearchResponse) {
-        let bytes = key.len() + reply_bytes(reply);
+    fn keep(&self, mark: ViewMark, key: String, reply: Arc<dyn Any + Send + Sync>, bytes: usize) {
         if bytes > self.budget / 8 {
             return;
         }
@@ -119,7 +166,7 @@ impl SearchCache {
         }
         state.clock += 1;
         let entry = Entry {
-            reply: reply.clone(),
+            reply,
             bytes,
             last_used: state.clock,
         };
@@ -136,8 +183,27 @@ impl SearchCache {
 }
 
 /// The request as a key: every field that changes the reply.
-fn key(req: &SearchRequest) -> String {
-    format!("{req:?}")
+fn search_key(req: &SearchRequest) -> String {
+    format!("search {req:?}")
+}
+
+/// An estimate of the memory a suggestion reply holds.
+fn suggestion_bytes(reply: &SuggestResponse) -> usize {
+    const PER_ITEM: usize = 64;
+    let completions: usize = reply
+        .completions
+        .iter()
+        .map(|c| PER_ITEM + c.text.len())
+        .sum();
+    let hits: usize = reply
+        .hits
+        .iter()
+        .map(|h| PER_ITEM + h.id.len() + h.title.len() + h.title_html.len() + h.date_jalali.len())
+        .sum();
+    let rewritten = reply.rewritten.as_ref().map_or(0, |r| {
+        PER_ITEM * (1 + r.words.len()) + r.from.len() + r.to.len()
+    });
+    PER_ITEM + reply.query.len() + completions + hits + rewritten
 }
 
 /// An estimate of the memory a reply holds: its strings and a fixed cost per hit and value.
@@ -186,6 +252,7 @@ mod tests {
     use super::*;
     use crate::document::Document;
     use crate::search::rewrite::synonyms::{SynonymRules, Synonyms};
+    use crate::search::suggest::suggest;
     use crate::search::{Filters, search};
 
     fn doc(id: &str, title: &str, body: &str, partners: &[&str]) -> Document {
@@ -282,6 +349,44 @@ mod tests {
         assert_eq!(cache.search(&index, &req).unwrap().total, 0);
     }
 
+    /// A suggestion reply as JSON without its time.
+    fn suggestion(reply: &SuggestResponse) -> serde_json::Value {
+        let mut v = serde_json::to_value(reply).unwrap();
+        v.as_object_mut().unwrap().remove("took_ms");
+        v
+    }
+
+    #[test]
+    fn a_kept_suggestion_equals_a_fresh_one_and_a_write_is_seen_by_the_next() {
+        let index = index();
+        let cache = SearchCache::new(DEFAULT_CACHE_BYTES);
+        for (q, limit) in [("هم", 8), ("هم", 1), ("تفاهم‌نامه همک", 8), ("hamk", 8)]
+        {
+            let fresh = suggestion(&suggest(&index, q, limit, true).unwrap());
+            let first = suggestion(&cache.suggest(&index, q, limit, true).unwrap());
+            let kept = suggestion(&cache.suggest(&index, q, limit, true).unwrap());
+            assert_eq!(first, fresh, "{q:?} {limit}");
+            assert_eq!(kept, fresh, "{q:?} {limit}");
+        }
+        assert_eq!(cache.usage().0, 4, "one reply per request");
+        // A search of the same text is another request, answered as a search.
+        assert_eq!(cache.search(&index, &request("هم")).unwrap().query, "هم");
+        assert_eq!(cache.usage().0, 5);
+        assert!(
+            cache
+                .suggest(&index, "زعف", 8, true)
+                .unwrap()
+                .hits
+                .is_empty()
+        );
+        index
+            .upsert(&[doc("c", "صادرات زعفران", "زعفران مازندران", &[])])
+            .unwrap();
+        let after = cache.suggest(&index, "زعف", 8, true).unwrap();
+        assert_eq!(after.hits.len(), 1);
+        assert_eq!(after.completions[0].text, "زعفران");
+    }
+
     #[test]
     fn new_synonyms_are_seen_by_the_next_search() {
         let index = index();
@@ -308,7 +413,7 @@ mod tests {
             .collect();
         let largest = requests
             .iter()
-            .map(|r| key(r).len() + reply_bytes(&search(&index, r).unwrap()))
+            .map(|r| search_key(r).len() + reply_bytes(&search(&index, r).unwrap()))
             .max()
             .unwrap();
         let budget = 8 * largest;

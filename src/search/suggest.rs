@@ -66,9 +66,20 @@ pub struct SuggestResponse {
     pub rewritten: Option<Rewritten>,
 }
 
-/// Suggestions for the text typed so far.
+/// Suggestions for the text typed so far, over the index's last commit.
 pub fn suggest(
     index: &SearchIndex,
+    q: &str,
+    limit: usize,
+    rewrite: bool,
+) -> Result<SuggestResponse, SearchError> {
+    suggest_with(index, &index.searcher(), q, limit, rewrite)
+}
+
+/// Suggestions for the text typed so far, over the commit `searcher` sees.
+pub fn suggest_with(
+    index: &SearchIndex,
+    searcher: &Searcher,
     q: &str,
     limit: usize,
     rewrite: bool,
@@ -84,15 +95,14 @@ pub fn suggest(
             "limit must be between 1 and {MAX_SUGGESTIONS}"
         )));
     }
-    let searcher = index.searcher();
     let fields = &index.fields;
-    let vocab = Vocabulary::new(&searcher, fields);
+    let vocab = Vocabulary::new(searcher, fields);
     let (head, partial) = split_partial(q);
     let prefix = folded_prefix(partial);
     let mut completions = if prefix.is_empty() {
         Vec::new()
     } else {
-        prefix_terms(&searcher, fields.title_exact, &prefix, limit)
+        prefix_terms(searcher, fields.title_exact, &prefix, limit)
     };
     let mut partial_rewrite = None;
     if rewrite && let Some(reading) = completions_as_meant(&vocab, partial, &completions, limit) {
@@ -104,14 +114,14 @@ pub fn suggest(
         });
     }
     if completions.is_empty() && prefix.chars().count() >= 4 {
-        completions = fuzzy_prefix_terms(&searcher, fields.title_exact, &prefix, limit);
+        completions = fuzzy_prefix_terms(searcher, fields.title_exact, &prefix, limit);
     }
 
     let parsed_head = parse::parse(head);
     super::refuse_over_limit(&parsed_head)?;
     let (parsed_head, head_rewrite) = rewritten_query(head, parsed_head, rewrite, &vocab);
     let synonyms = expansions(index, rewrite)?;
-    let built = QueryBuilder::new(fields, &searcher, Typos::Auto, MatchMode::All)
+    let built = QueryBuilder::new(fields, searcher, Typos::Auto, MatchMode::All)
         .sharing(vocab)
         .expanding(synonyms.as_deref())
         .build(&parsed_head);
@@ -155,7 +165,7 @@ pub fn suggest(
         let best = searcher.search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
         // Read and highlighted on the search threads, as `/search`'s hits are.
         let read_hit = |(_, address)| {
-            Ok(index.stored(&searcher, address).map(|doc| SuggestHit {
+            Ok(index.stored(searcher, address).map(|doc| SuggestHit {
                 title_html: highlight_all(&doc.title, &terms),
                 id: doc.id,
                 title: doc.title,

@@ -284,8 +284,9 @@ pub async fn suggest(
     RawQuery(query): RawQuery,
 ) -> Result<Json<SuggestResponse>, ApiError> {
     let (q, limit, rewrite) = params::suggest_request(query.as_deref())?;
+    let cache = state.search_cache.clone();
     blocking(&state, move |index| {
-        crate::search::suggest::suggest(index, &q, limit, rewrite)
+        cache.suggest(index, &q, limit, rewrite)
     })
     .await
     .map(Json)
