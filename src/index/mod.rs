@@ -82,10 +82,11 @@ fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
     Ok(writer)
 }
 
-/// From how many documents (when an index is opened) its queries search their segments on two
-/// threads unless `KAVOSH_SEARCH_THREADS` says otherwise. Measured on idle cores: at 1M documents
-/// two threads cut the median by a quarter and the p99 by a third; at 100k, where one segment
-/// holds most documents, they cost 7% at the median (each search pass wakes the pool).
+/// From how many documents (when an index is opened) its queries search their segments, and
+/// read their hits, on two threads unless `KAVOSH_SEARCH_THREADS` says otherwise. At 1M
+/// documents two threads cut the median by 40–50% and the p99 by half (round 6 of
+/// BENCHMARKS.md); at 100k, where one segment holds most documents, they cost 7% at the median
+/// (each search pass wakes the pool).
 const PARALLEL_FROM_DOCS: u64 = 500_000;
 
 /// How many threads search the segments of one query of an index of `docs` documents:
