@@ -1,11 +1,12 @@
 //! Searching the segments of a query, and reading its hits, on several threads
 //! (`KAVOSH_SEARCH_THREADS`) gives the same replies as doing it on one: hits, order, scores,
-//! highlights, exact totals and facet counts. Driven through the real binary over an index of
-//! the bundled corpus in several segments (one per ingest run).
+//! highlights, exact totals and facet counts, and the same suggestions. Driven through the real
+//! binary (`search`, and `serve` over TCP) over an index of the bundled corpus in several
+//! segments (one per ingest run).
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
@@ -35,10 +36,9 @@ fn search(index: &Path, threads: &str, args: &[&str]) -> Value {
     reply
 }
 
-#[test]
-fn segments_searched_side_by_side_give_the_same_replies() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = dir.path().join("index");
+/// The bundled corpus in `dir`, ingested in three runs: at least three segments.
+fn index_in_segments(dir: &Path) -> PathBuf {
+    let index = dir.join("index");
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let mut pages: Vec<_> = std::fs::read_dir(&corpus)
         .unwrap()
@@ -62,7 +62,13 @@ fn segments_searched_side_by_side_give_the_same_replies() {
     }
     let segments = common::segment_files(&index);
     assert!(segments >= 3, "{segments} segments");
+    index
+}
 
+#[test]
+fn segments_searched_side_by_side_give_the_same_replies() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = index_in_segments(dir.path());
     let cases: &[&[&str]] = &[
         &["همکاری"],
         &["پارک علم و فناوری", "--per-page", "100"],
@@ -79,4 +85,35 @@ fn segments_searched_side_by_side_give_the_same_replies() {
         assert!(one["total"].as_u64().unwrap() > 0, "{args:?} finds nothing");
         assert_eq!(one, two, "{args:?}");
     }
+}
+
+/// `/suggest` reads its titles on the search threads too: the service gives the same
+/// suggestions with one thread and with two.
+#[tokio::test]
+async fn suggestions_read_side_by_side_are_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = index_in_segments(dir.path());
+    let typed = ["هم", "تفا", "دانشگاه ماز", "پارک علم و فن"];
+    let mut replies: Vec<Vec<Value>> = Vec::new();
+    for threads in ["1", "2"] {
+        let serve = common::Serve::start_with_env(
+            &index,
+            &["--rate-limit", "0"],
+            &[("KAVOSH_SEARCH_THREADS", threads)],
+        );
+        let client = reqwest::Client::new();
+        let mut these = Vec::new();
+        for q in typed {
+            let mut reply =
+                common::json(client.get(serve.url("/suggest")).query(&[("q", q)])).await;
+            reply.as_object_mut().unwrap().remove("took_ms");
+            assert!(
+                !reply["hits"].as_array().unwrap().is_empty(),
+                "{q}: {reply}"
+            );
+            these.push(reply);
+        }
+        replies.push(these);
+    }
+    assert_eq!(replies[0], replies[1]);
 }

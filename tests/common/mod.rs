@@ -22,16 +22,21 @@ impl Serve {
     /// Serves the index in `index` (without a corpus) with [`KEY`] and `args`; returns once it
     /// accepts connections.
     pub fn start(index: &Path, args: &[&str]) -> Serve {
-        Serve::spawn(index, args, None)
+        Serve::spawn(index, args, &[], None)
+    }
+
+    /// As [`Serve::start`], with these environment variables set.
+    pub fn start_with_env(index: &Path, args: &[&str], env: &[(&str, &str)]) -> Serve {
+        Serve::spawn(index, args, env, None)
     }
 
     /// As [`Serve::start`], with the log at its default level (`info`: a line per request)
     /// written to the file `log`.
     pub fn start_logging(index: &Path, args: &[&str], log: &Path) -> Serve {
-        Serve::spawn(index, args, Some(log))
+        Serve::spawn(index, args, &[], Some(log))
     }
 
-    fn spawn(index: &Path, args: &[&str], log: Option<&Path>) -> Serve {
+    fn spawn(index: &Path, args: &[&str], env: &[(&str, &str)], log: Option<&Path>) -> Serve {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -49,6 +54,7 @@ impl Serve {
             .args(args)
             .env("KAVOSH_API_KEY", KEY)
             .env("RUST_LOG", if log.is_some() { "info" } else { "warn" })
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log.map_or_else(Stdio::null, |path| {
                 std::fs::File::create(path).expect("the log file").into()
