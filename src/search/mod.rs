@@ -228,8 +228,8 @@ pub fn search_with(
     });
     // Each hit is read and highlighted on the search threads (a tenth of a query's time at
     // 1M documents, on the calling thread alone).
-    let read_hit = |(score, address): (Option<f32>, DocAddress)| {
-        Ok(index.stored(searcher, address).map(|doc| {
+    let read = on_search_threads(searcher, pass.hits.into_iter(), |(score, address)| {
+        index.stored(searcher, address).map(|doc| {
             let texts = respell.then(|| {
                 [
                     doc.title.clone(),
@@ -237,15 +237,10 @@ pub fn search_with(
                 ]
             });
             (to_hit(doc, score, &built.terms), texts)
-        }))
-    };
+        })
+    })?;
     let mut texts: Vec<String> = Vec::new();
-    for read in searcher
-        .index()
-        .search_executor()
-        .map(read_hit, pass.hits.into_iter())?
-    {
-        let (hit, hit_texts) = read?;
+    for (hit, hit_texts) in read {
         texts.extend(hit_texts.into_iter().flatten());
         hits.push(hit);
     }
@@ -505,15 +500,33 @@ fn rescore(
     for docs in by_segment.values_mut() {
         docs.sort_unstable();
     }
-    let added = searcher.index().search_executor().map(
-        |(segment, docs)| proximity_scores(searcher.segment_reader(segment), &weights, &docs),
-        by_segment.into_iter(),
-    )?;
+    let added = on_search_threads(searcher, by_segment.into_iter(), |(segment, docs)| {
+        proximity_scores(searcher.segment_reader(segment), &weights, &docs)
+    })?;
     for (i, score) in added.into_iter().flatten() {
         hits[i].0 += score;
     }
     hits.sort_by(|a, b| b.0.total_cmp(&a.0));
     Ok(())
+}
+
+/// `each` of `items`, done on the index's search threads (on the calling thread when it
+/// searches on one), the results in the order of `items`.
+pub(crate) fn on_search_threads<A: Send, R: Send, E: Send>(
+    searcher: &Searcher,
+    items: impl Iterator<Item = A>,
+    each: impl Fn(A) -> Result<R, E> + Sync,
+) -> Result<Vec<R>, SearchError>
+where
+    SearchError: From<E>,
+{
+    let done = searcher
+        .index()
+        .search_executor()
+        .map(|item| Ok(each(item)), items)?;
+    done.into_iter()
+        .map(|r| r.map_err(SearchError::from))
+        .collect()
 }
 
 /// The score each of `weights` gives the hits `docs` of one segment ((document, index of the

@@ -21,7 +21,7 @@ use super::rewrite::{
     FAR_LESS_RATIO, RewriteReason, Rewritten, WordRewrite, has_finglish_vowels, is_latin, layout,
 };
 use super::vocabulary::Vocabulary;
-use super::{MAX_QUERY_CHARS, SearchError, expansions, parse, rewritten_query};
+use super::{MAX_QUERY_CHARS, SearchError, expansions, on_search_threads, parse, rewritten_query};
 use crate::analysis::fold;
 use crate::analysis::segment::Segments;
 use crate::analysis::{is_clean, written_forms};
@@ -153,8 +153,9 @@ pub fn suggest_with(
         // The last word completes to nothing: no title can match it.
         clauses.clear();
     }
-    let mut hits = Vec::new();
-    if !clauses.is_empty() {
+    let hits = if clauses.is_empty() {
+        Vec::new()
+    } else {
         // A lone required clause is searched as itself: the completions alone are a union of
         // terms, whose best titles tantivy finds without scoring every one (block-max WAND).
         let query = match <[_; 1]>::try_from(clauses) {
@@ -164,23 +165,16 @@ pub fn suggest_with(
         };
         let best = searcher.search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
         // Read and highlighted on the search threads, as `/search`'s hits are.
-        let read_hit = |(_, address)| {
-            Ok(index.stored(searcher, address).map(|doc| SuggestHit {
+        on_search_threads(searcher, best.into_iter(), |(_, address)| {
+            index.stored(searcher, address).map(|doc| SuggestHit {
                 title_html: highlight_all(&doc.title, &terms),
                 id: doc.id,
                 title: doc.title,
                 kind: doc.kind,
                 date_jalali: doc.date_jalali,
-            }))
-        };
-        for hit in searcher
-            .index()
-            .search_executor()
-            .map(read_hit, best.into_iter())?
-        {
-            hits.push(hit?);
-        }
-    }
+            })
+        })?
+    };
     let completions = completions
         .into_iter()
         .map(|(term, count)| Completion {
