@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap;
 
 use tantivy::Searcher;
 
+use super::rewrite::Rewritten;
 use super::suggest::{SuggestResponse, suggest_with};
 use super::{SearchError, SearchRequest, SearchResponse, search_with};
 use crate::index::{SearchIndex, ViewMark};
@@ -119,7 +120,7 @@ impl SearchCache {
         }
         let reply = fresh(&searcher)?;
         let bytes = key.len() + size(&reply);
-        self.keep(mark, key, Arc::new(reply.clone()), bytes);
+        self.keep(mark, key, &reply, bytes);
         Ok((reply, false))
     }
 
@@ -141,7 +142,13 @@ impl SearchCache {
         entry.reply.downcast_ref::<R>().cloned()
     }
 
-    fn keep(&self, mark: ViewMark, key: String, reply: Arc<dyn Any + Send + Sync>, bytes: usize) {
+    fn keep<R: Clone + Send + Sync + 'static>(
+        &self,
+        mark: ViewMark,
+        key: String,
+        reply: &R,
+        bytes: usize,
+    ) {
         if bytes > self.budget / 8 {
             return;
         }
@@ -166,7 +173,7 @@ impl SearchCache {
         }
         state.clock += 1;
         let entry = Entry {
-            reply,
+            reply: Arc::new(reply.clone()),
             bytes,
             last_used: state.clock,
         };
@@ -187,9 +194,18 @@ fn search_key(req: &SearchRequest) -> String {
     format!("search {req:?}")
 }
 
+/// The fixed cost counted for each reply, hit, value and word of the size estimates.
+const PER_ITEM: usize = 64;
+
+/// An estimate of the memory a `rewritten` notice holds.
+fn rewritten_bytes(rewritten: &Option<Rewritten>) -> usize {
+    rewritten.as_ref().map_or(0, |r| {
+        PER_ITEM * (1 + r.words.len()) + r.from.len() + r.to.len()
+    })
+}
+
 /// An estimate of the memory a suggestion reply holds.
 fn suggestion_bytes(reply: &SuggestResponse) -> usize {
-    const PER_ITEM: usize = 64;
     let completions: usize = reply
         .completions
         .iter()
@@ -200,15 +216,11 @@ fn suggestion_bytes(reply: &SuggestResponse) -> usize {
         .iter()
         .map(|h| PER_ITEM + h.id.len() + h.title.len() + h.title_html.len() + h.date_jalali.len())
         .sum();
-    let rewritten = reply.rewritten.as_ref().map_or(0, |r| {
-        PER_ITEM * (1 + r.words.len()) + r.from.len() + r.to.len()
-    });
-    PER_ITEM + reply.query.len() + completions + hits + rewritten
+    PER_ITEM + reply.query.len() + completions + hits + rewritten_bytes(&reply.rewritten)
 }
 
 /// An estimate of the memory a reply holds: its strings and a fixed cost per hit and value.
 fn reply_bytes(reply: &SearchResponse) -> usize {
-    const PER_ITEM: usize = 64;
     let hits: usize = reply
         .hits
         .iter()
@@ -240,9 +252,7 @@ fn reply_bytes(reply: &SearchResponse) -> usize {
     .sum();
     let rest = reply.query.len()
         + reply.did_you_mean.as_ref().map_or(0, String::len)
-        + reply.rewritten.as_ref().map_or(0, |r| {
-            PER_ITEM * (1 + r.words.len()) + r.from.len() + r.to.len()
-        })
+        + rewritten_bytes(&reply.rewritten)
         + reply.warnings.iter().map(String::len).sum::<usize>();
     PER_ITEM + hits + facets + rest
 }
