@@ -14,7 +14,7 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::SegmentPostings;
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use super::phrase::{PhrasePostings, does_not_match, field_norms, seek_to};
 
@@ -135,15 +135,21 @@ impl WrittenApartScorer {
     fn settle(&mut self) -> DocId {
         let mut candidate = self.phrase.doc();
         while candidate != TERMINATED {
-            if !self.holds_joined(candidate) {
-                self.count = self.phrase.count();
-                if self.count > 0 {
-                    return candidate;
-                }
+            if self.matches(candidate) {
+                return candidate;
             }
             candidate = self.phrase.advance();
         }
         TERMINATED
+    }
+
+    /// Whether the phrase's current candidate, `candidate`, matches (counting the phrase there).
+    fn matches(&mut self, candidate: DocId) -> bool {
+        if self.holds_joined(candidate) {
+            return false;
+        }
+        self.count = self.phrase.count();
+        self.count > 0
     }
 
     /// Whether `doc` holds the joined term. Called with increasing docs only.
@@ -170,6 +176,19 @@ impl DocSet for WrittenApartScorer {
             self.doc = self.settle();
         }
         self.doc
+    }
+
+    /// Checks `target` alone: positions are read only there, not up to the next match.
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        let candidate = self.phrase.seek(target);
+        if candidate == target && self.matches(target) {
+            self.doc = target;
+            return SeekDangerResult::Found;
+        }
+        SeekDangerResult::SeekLowerBound(candidate.max(target + 1))
     }
 
     fn doc(&self) -> DocId {

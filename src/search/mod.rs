@@ -17,6 +17,7 @@
 //! - [`export`] writes hits and stats as CSV;
 //! - [`cache`] keeps the replies of repeated requests until the index changes.
 
+pub mod alternatives;
 pub mod apart;
 pub mod bonus;
 pub mod cache;

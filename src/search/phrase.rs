@@ -12,7 +12,9 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+use tantivy::{
+    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError, Term,
+};
 
 /// The postings of a phrase's terms in one segment, on the documents holding all of them (the
 /// candidates), with the phrase counted on demand from their positions.
@@ -291,19 +293,28 @@ impl PhraseVariantsScorer {
             if candidate == TERMINATED {
                 return TERMINATED;
             }
-            for (phrase, bm25) in &mut self.variants {
-                if phrase.doc() != candidate {
-                    continue;
-                }
-                let count = phrase.count();
-                if count > 0 {
-                    let norm = self.norms.fieldnorm_id(candidate);
-                    self.score = bm25.as_ref().map_or(1.0, |w| w.score(norm, count));
-                    return candidate;
-                }
+            if self.matches(candidate) {
+                return candidate;
             }
             self.step_past(candidate);
         }
+    }
+
+    /// Whether a variant whose candidate is `candidate` is found there, counted in order (the
+    /// first found gives the score).
+    fn matches(&mut self, candidate: DocId) -> bool {
+        for (phrase, bm25) in &mut self.variants {
+            if phrase.doc() != candidate {
+                continue;
+            }
+            let count = phrase.count();
+            if count > 0 {
+                let norm = self.norms.fieldnorm_id(candidate);
+                self.score = bm25.as_ref().map_or(1.0, |w| w.score(norm, count));
+                return true;
+            }
+        }
+        false
     }
 
     /// Moves every variant on `doc` to its next candidate.
@@ -335,6 +346,22 @@ impl DocSet for PhraseVariantsScorer {
         self.doc
     }
 
+    /// Checks `target` alone: positions are read only there, not up to the next match.
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        let mut next = TERMINATED;
+        for (phrase, _) in &mut self.variants {
+            next = next.min(phrase.seek(target));
+        }
+        if next == target && self.matches(target) {
+            self.doc = target;
+            return SeekDangerResult::Found;
+        }
+        SeekDangerResult::SeekLowerBound(next.max(target + 1))
+    }
+
     fn doc(&self) -> DocId {
         self.doc
     }
@@ -357,7 +384,7 @@ impl Scorer for PhraseVariantsScorer {
 #[cfg(test)]
 pub(crate) mod tests {
     use tantivy::collector::{Count, TopDocs};
-    use tantivy::query::{BooleanQuery, PhraseQuery};
+    use tantivy::query::{BooleanQuery, Occur, PhraseQuery, TermQuery};
     use tantivy::schema::{Schema, TEXT};
     use tantivy::{Index, TantivyDocument};
 
@@ -434,6 +461,19 @@ pub(crate) mod tests {
         assert_eq!(docs(&query), vec![(0, 0), (0, 1), (0, 2), (0, 4), (1, 0)]);
         assert_eq!(docs(&query), docs(&union));
         assert_eq!(searcher.search(&query, &Count).unwrap(), 5);
+        // Beside a rarer required word, asked about its documents alone (`seek_danger`).
+        for other in ["فعال", "بنیان", "شرکت", "باز"] {
+            let beside = |q: Box<dyn Query>| {
+                let term = Term::from_field_text(text, other);
+                let required = TermQuery::new(term, IndexRecordOption::Basic);
+                BooleanQuery::new(vec![(Occur::Must, Box::new(required)), (Occur::Must, q)])
+            };
+            assert_eq!(
+                docs(&beside(Box::new(query.clone()))),
+                docs(&beside(Box::new(union.clone()))),
+                "{other}"
+            );
+        }
     }
 
     #[test]

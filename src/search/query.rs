@@ -23,6 +23,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::alternatives::AlternativesQuery;
 use super::apart::WrittenApartQuery;
 use super::bonus::BonusQuery;
 use super::parse::{Node, Parsed, Scope};
@@ -348,6 +349,7 @@ impl<'a> QueryBuilder<'a> {
             };
             let forms = self.word_forms(&joined);
             let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+            let mut written_apart: Vec<Box<dyn Query>> = Vec::new();
             let mut other_forms: Vec<Box<dyn Query>> = Vec::new();
             for &(stem_field, exact_field, boost) in &pairs {
                 alternatives.push(boosted(term_query(stem_field, &stem), boost));
@@ -356,7 +358,12 @@ impl<'a> QueryBuilder<'a> {
                     boost * EXACT_BOOST,
                 ));
                 for run in &apart {
-                    alternatives.push(boosted(apart_phrase(exact_field, run, &joined), boost));
+                    let query = boosted(apart_phrase(exact_field, run, &joined), boost);
+                    if run.len() > 1 {
+                        written_apart.push(query);
+                    } else {
+                        alternatives.push(query);
+                    }
                 }
                 for chunk in chunks
                     .iter()
@@ -390,7 +397,7 @@ impl<'a> QueryBuilder<'a> {
                 }
             }
             per_word.push(Some(literal_first(
-                Box::new(BooleanQuery::union(alternatives)),
+                any_of(alternatives, written_apart),
                 other_forms,
             )));
             keys.push(joined);
@@ -768,9 +775,25 @@ fn literal_first(literal: Box<dyn Query>, others: Vec<Box<dyn Query>>) -> Box<dy
     if others.is_empty() {
         return literal;
     }
-    let mut all: Vec<Box<dyn Query>> = vec![Box::new(BonusQuery::new(literal, LITERAL_BONUS))];
-    all.extend(others);
-    Box::new(BooleanQuery::union(all))
+    any_of(
+        others,
+        vec![Box::new(BonusQuery::new(literal, LITERAL_BONUS))],
+    )
+}
+
+/// Any of `walked` (cheap to walk: terms, walked as one union) or of `asked` (phrases checked
+/// in positions, or a union holding some), each of these asked only about the documents the
+/// rest of the query allows ([`AlternativesQuery`]).
+fn any_of(walked: Vec<Box<dyn Query>>, asked: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if asked.is_empty() {
+        return Box::new(BooleanQuery::union(walked));
+    }
+    let mut members: Vec<Box<dyn Query>> = Vec::with_capacity(asked.len() + 1);
+    if !walked.is_empty() {
+        members.push(Box::new(BooleanQuery::union(walked)));
+    }
+    members.extend(asked);
+    Box::new(AlternativesQuery::new(members))
 }
 
 /// Another form of a query word: its exact term and its stem.
