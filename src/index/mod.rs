@@ -38,7 +38,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
     DateTime, Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
-    Term,
+    Term, Warmer,
 };
 
 use crate::analysis::register_tokenizers;
@@ -50,6 +50,23 @@ pub use schema::Fields;
 pub use settings::IndexSettings;
 pub use storage::{StorageFailure, WriteError};
 pub use versions::INDEX_VERSION;
+
+/// Makes a [`Warmer`] for one index reader: work tantivy does on each new searcher before it
+/// answers (the search module's per-segment tables).
+pub type WarmerMaker = fn() -> Arc<dyn Warmer>;
+
+fn warmer_makers() -> std::sync::MutexGuard<'static, Vec<WarmerMaker>> {
+    static MAKERS: Mutex<Vec<WarmerMaker>> = Mutex::new(Vec::new());
+    MAKERS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Has every index opened from now on warm each new searcher with a warmer of `make` before it
+/// answers (after each commit, and when opened). Called once, by a process that serves
+/// searches: the first search after a start or a commit then waits for nothing, and commits
+/// take that time instead.
+pub fn warm_every_searcher(make: WarmerMaker) {
+    warmer_makers().push(make);
+}
 
 /// Memory the index writer may use before flushing a segment.
 pub const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
@@ -160,6 +177,8 @@ pub struct SearchIndex {
     path: Option<PathBuf>,
     /// Tells this opened index from every other one of the process (see [`ViewMark`]).
     opened: u64,
+    /// The reader's warmers ([`warm_every_searcher`]): it holds them weakly.
+    _warmers: Vec<Arc<dyn Warmer>>,
 }
 
 /// What a searcher of an index answers from: which opened index, which of its commits (each
@@ -269,9 +288,11 @@ impl SearchIndex {
             .unwrap_or(0);
         let setting = std::env::var("KAVOSH_SEARCH_THREADS").ok();
         index.set_executor(search_executor(search_threads(setting.as_deref(), docs)));
+        let warmers: Vec<Arc<dyn Warmer>> = warmer_makers().iter().map(|make| make()).collect();
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(warmers.iter().map(Arc::downgrade).collect())
             .try_into()?;
         let writer = match access {
             Access::Write => Some(new_writer(&index)?),
@@ -294,6 +315,7 @@ impl SearchIndex {
             partners: RwLock::new(Arc::new(PartnerResolver::new(edits))),
             path,
             opened: OPENED.fetch_add(1, Ordering::Relaxed),
+            _warmers: warmers,
         })
     }
 

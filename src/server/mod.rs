@@ -294,6 +294,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .filter(|o| !o.is_empty())
         .map(|o| HeaderValue::from_str(o).map_err(|_| format!("bad CORS origin {o:?}")))
         .collect::<Result<Vec<_>, _>>()?;
+    crate::index::warm_every_searcher(crate::search::facets::FacetWarmer::shared);
     let dir = config.index.clone();
     let index = tokio::task::spawn_blocking(move || open_for_serving(&dir))
         .await
