@@ -185,10 +185,22 @@ impl AlternativesScorer {
 
 impl DocSet for AlternativesScorer {
     fn advance(&mut self) -> DocId {
-        if self.doc != TERMINATED {
-            self.doc = self.reach(self.doc + 1);
+        if self.doc == TERMINATED {
+            return TERMINATED;
         }
-        self.doc
+        let doc = self.doc;
+        let mut first = TERMINATED;
+        for member in &mut self.members {
+            if member.valid && member.next == doc {
+                // Cheaper than seeking to the next document.
+                member.next = member.scorer.advance();
+            } else {
+                member.reach(doc + 1);
+            }
+            first = first.min(member.next);
+        }
+        self.doc = first;
+        first
     }
 
     fn seek(&mut self, target: DocId) -> DocId {

@@ -167,7 +167,7 @@ pub struct QueryBuilder<'a> {
 /// The queries that find a [`Span`] whole: its writings, and apart (they need no bonus for
 /// what was typed) the documents of the domains it names.
 struct SpanQueries {
-    writings: Vec<Box<dyn Query>>,
+    writings: Ways,
     domains: Vec<Box<dyn Query>>,
 }
 
@@ -348,42 +348,47 @@ impl<'a> QueryBuilder<'a> {
                 self.fuzzy_expansions(&joined)
             };
             let forms = self.word_forms(&joined);
-            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-            let mut written_apart: Vec<Box<dyn Query>> = Vec::new();
-            let mut other_forms: Vec<Box<dyn Query>> = Vec::new();
+            let mut alternatives = Ways::default();
+            let mut other_forms = Ways::default();
             for &(stem_field, exact_field, boost) in &pairs {
-                alternatives.push(boosted(term_query(stem_field, &stem), boost));
-                alternatives.push(boosted(
+                alternatives
+                    .terms
+                    .push(boosted(term_query(stem_field, &stem), boost));
+                alternatives.terms.push(boosted(
                     term_query(exact_field, &joined),
                     boost * EXACT_BOOST,
                 ));
                 for run in &apart {
-                    let query = boosted(apart_phrase(exact_field, run, &joined), boost);
-                    if run.len() > 1 {
-                        written_apart.push(query);
-                    } else {
-                        alternatives.push(query);
-                    }
+                    alternatives.push(
+                        boosted(apart_phrase(exact_field, run, &joined), boost),
+                        run.len(),
+                    );
                 }
                 for chunk in chunks
                     .iter()
                     .filter(|c| (c.words.0..c.words.1).contains(&i))
                 {
-                    alternatives.push(boosted(term_query(exact_field, &chunk.exact), boost));
-                    alternatives.push(boosted(term_query(stem_field, &chunk.stemmed), boost));
+                    alternatives
+                        .terms
+                        .push(boosted(term_query(exact_field, &chunk.exact), boost));
+                    alternatives
+                        .terms
+                        .push(boosted(term_query(stem_field, &chunk.stemmed), boost));
                 }
                 for form in &forms {
-                    other_forms.push(boosted(
+                    other_forms.terms.push(boosted(
                         term_query(exact_field, &form.exact),
                         boost * EXACT_BOOST * FORM_BOOST,
                     ));
-                    other_forms.push(boosted(
+                    other_forms.terms.push(boosted(
                         term_query(stem_field, &form.stem),
                         boost * FORM_BOOST,
                     ));
                 }
                 for t in &fuzzy {
-                    alternatives.push(boosted(term_query(exact_field, t), boost * FUZZY_BOOST));
+                    alternatives
+                        .terms
+                        .push(boosted(term_query(exact_field, t), boost * FUZZY_BOOST));
                 }
             }
             if !negated {
@@ -396,10 +401,7 @@ impl<'a> QueryBuilder<'a> {
                     self.terms.exact.insert(form.exact);
                 }
             }
-            per_word.push(Some(literal_first(
-                any_of(alternatives, written_apart),
-                other_forms,
-            )));
+            per_word.push(Some(literal_first(alternatives.any(), other_forms)));
             keys.push(joined);
             stems.push(stem);
         }
@@ -428,7 +430,7 @@ impl<'a> QueryBuilder<'a> {
                 .collect();
             let SpanQueries { writings, domains } = self.span_queries(span, &pairs, negated);
             let literal: Box<dyn Query> = match literal.len() {
-                0 => Box::new(BooleanQuery::union(writings)),
+                0 => writings.any(),
                 1 => literal_first(literal.remove(0), writings),
                 // The run is one unit, a number or a name, even when any word may do.
                 _ => literal_first(
@@ -568,12 +570,15 @@ impl<'a> QueryBuilder<'a> {
         pairs: &[(Field, Field, f32)],
         negated: bool,
     ) -> SpanQueries {
-        let mut writings: Vec<Box<dyn Query>> = Vec::new();
+        let mut writings = Ways::default();
         for &(stem_field, exact_field, boost) in pairs {
             for (run, weight) in &span.writings {
-                writings.push(boosted(phrase_query(exact_field, run, &[]), boost * weight));
+                writings.push(
+                    boosted(phrase_query(exact_field, run, &[]), boost * weight),
+                    run.len(),
+                );
                 if let [term] = run.as_slice() {
-                    writings.push(boosted(
+                    writings.terms.push(boosted(
                         term_query(stem_field, &word_term(term, true)),
                         boost * weight,
                     ));
@@ -732,8 +737,8 @@ impl<'a> QueryBuilder<'a> {
                 }
             }
         }
-        let mut typed: Vec<Box<dyn Query>> = Vec::new();
-        let mut others: Vec<Box<dyn Query>> = Vec::new();
+        let mut typed = Ways::default();
+        let mut others = Ways::default();
         for (_, exact_field, boost) in self.field_pairs(scope) {
             let mut writings: Vec<Vec<(u32, Term)>> = Vec::new();
             for v in &variants {
@@ -747,7 +752,7 @@ impl<'a> QueryBuilder<'a> {
                 }
                 if v.iter().any(|p| p.expanded) {
                     let query = phrase_query(exact_field, &terms, &offsets);
-                    others.push(boosted(query, boost * NUMBER_BOOST));
+                    others.push(boosted(query, boost * NUMBER_BOOST), terms.len());
                 } else {
                     writings.push(
                         offsets
@@ -762,38 +767,60 @@ impl<'a> QueryBuilder<'a> {
             // holds its parts (and its joined form), and is matched by that writing.
             writings.sort_by_key(|w| std::cmp::Reverse(w.len()));
             if !writings.is_empty() {
-                typed.push(boosted(Box::new(PhraseVariantsQuery::new(writings)), boost));
+                typed
+                    .phrases
+                    .push(boosted(Box::new(PhraseVariantsQuery::new(writings)), boost));
             }
         }
-        Some(literal_first(Box::new(BooleanQuery::union(typed)), others))
+        Some(literal_first(typed.any(), others))
     }
 }
 
 /// `literal` or any of `others`, the documents of `literal` ranked above the others' (each gets
 /// [`LITERAL_BONUS`]); `literal` alone when there are no others.
-fn literal_first(literal: Box<dyn Query>, others: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    if others.is_empty() {
+fn literal_first(literal: Box<dyn Query>, mut others: Ways) -> Box<dyn Query> {
+    if others.terms.is_empty() && others.phrases.is_empty() {
         return literal;
     }
-    any_of(
-        others,
-        vec![Box::new(BonusQuery::new(literal, LITERAL_BONUS))],
-    )
+    let bonus: Box<dyn Query> = Box::new(BonusQuery::new(literal, LITERAL_BONUS));
+    others.phrases.insert(0, bonus);
+    others.any()
 }
 
-/// Any of `walked` (cheap to walk: terms, walked as one union) or of `asked` (phrases checked
-/// in positions, or a union holding some), each of these asked only about the documents the
-/// rest of the query allows ([`AlternativesQuery`]).
-fn any_of(walked: Vec<Box<dyn Query>>, asked: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    if asked.is_empty() {
-        return Box::new(BooleanQuery::union(walked));
+/// Queries that each find what is looked for one way, kept by how they are best looked for.
+#[derive(Default)]
+struct Ways {
+    /// Term queries: cheap to walk, walked as one union.
+    terms: Vec<Box<dyn Query>>,
+    /// Phrases checked in positions (or queries holding some), each asked only about the
+    /// documents the rest of the query allows ([`AlternativesQuery`]).
+    phrases: Vec<Box<dyn Query>>,
+}
+
+impl Ways {
+    /// Adds a query of `words` words: a phrase when there are several.
+    fn push(&mut self, query: Box<dyn Query>, words: usize) {
+        if words > 1 {
+            self.phrases.push(query);
+        } else {
+            self.terms.push(query);
+        }
     }
-    let mut members: Vec<Box<dyn Query>> = Vec::with_capacity(asked.len() + 1);
-    if !walked.is_empty() {
-        members.push(Box::new(BooleanQuery::union(walked)));
+
+    /// Any of the ways.
+    fn any(self) -> Box<dyn Query> {
+        let Ways { terms, mut phrases } = self;
+        if phrases.is_empty() {
+            return Box::new(BooleanQuery::union(terms));
+        }
+        if !terms.is_empty() {
+            phrases.insert(0, Box::new(BooleanQuery::union(terms)));
+        }
+        if phrases.len() == 1 {
+            return phrases.remove(0);
+        }
+        Box::new(AlternativesQuery::new(phrases))
     }
-    members.extend(asked);
-    Box::new(AlternativesQuery::new(members))
 }
 
 /// Another form of a query word: its exact term and its stem.
