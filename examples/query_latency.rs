@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release --example query_latency -- INDEX_DIR QUERIES.txt \
 //!     [--kinds KINDS.txt] [--no-facets] [--suggest] [--passes N] [--warmup N] [--slowest N]
+//!     [--params QUERY_STRING]
 //! ```
 //!
 //! A pass runs each query once (`kavosh::search::search`, 10 hits, typos auto, facets unless
@@ -20,6 +21,9 @@
 //! also gives the CPU time the thread used per request (`cpu_p50_us=.. cpu_p99_us=..`,
 //! `CLOCK_THREAD_CPUTIME_ID`), which load disturbs far less.
 //!
+//! `--params` gives every search the API's other parameters, as `GET /search` reads them
+//! (`--params 'year=1402&partner=بانک کشاورزی'`: filters, sort, page).
+//!
 //! `--slowest N` also prints the N requests with the highest median latency over the passes
 //! (`slow median_us=.. class=.. q=..`), to find what to profile.
 
@@ -30,7 +34,7 @@ use std::time::Instant;
 
 use kavosh::index::SearchIndex;
 use kavosh::search::{SearchRequest, search, suggest::suggest};
-use kavosh::server::params::DEFAULT_SUGGESTIONS;
+use kavosh::server::params::{DEFAULT_SUGGESTIONS, search_request};
 
 #[path = "../benches/common/cpu.rs"]
 mod cpu;
@@ -45,10 +49,13 @@ struct Args {
     passes: usize,
     warmup: usize,
     slowest: usize,
+    /// Every search's request but its text (`--params`).
+    template: SearchRequest,
 }
 
 const USAGE: &str = "usage: query_latency INDEX_DIR QUERIES.txt [--kinds KINDS.txt] \
-                     [--no-facets] [--suggest] [--passes N] [--warmup N] [--slowest N]";
+                     [--no-facets] [--suggest] [--passes N] [--warmup N] [--slowest N] \
+                     [--params QUERY_STRING]";
 
 fn parse_args() -> Result<Args, String> {
     let mut positional = Vec::new();
@@ -61,6 +68,7 @@ fn parse_args() -> Result<Args, String> {
         passes: 3,
         warmup: 1,
         slowest: 0,
+        template: SearchRequest::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -71,6 +79,12 @@ fn parse_args() -> Result<Args, String> {
             "--suggest" => args.suggest = true,
             "--passes" => args.passes = value("--passes")?.parse().map_err(|e| format!("{e}"))?,
             "--warmup" => args.warmup = value("--warmup")?.parse().map_err(|e| format!("{e}"))?,
+            "--params" => {
+                let raw = value("--params")?;
+                args.template = search_request(Some(&raw))
+                    .map_err(|e| format!("--params: {}", e.detail.message))?
+                    .0;
+            }
             "--slowest" => {
                 args.slowest = value("--slowest")?.parse().map_err(|e| format!("{e}"))?
             }
@@ -176,7 +190,7 @@ fn run(args: &Args) -> Result<(), String> {
             let req = SearchRequest {
                 q: text.to_string(),
                 facets: args.facets,
-                ..SearchRequest::default()
+                ..args.template.clone()
             };
             search(&index, &req)
                 .map(|r| r.total)
