@@ -58,6 +58,39 @@ fn the_form_written_most_often_names_the_partner() {
 }
 
 #[test]
+fn the_list_follows_deletes_and_new_documents_after_its_segments_were_read() {
+    let index = SearchIndex::in_memory().unwrap();
+    let bank = "بانک کشاورزی";
+    let university = "دانشگاه مازندران";
+    index
+        .upsert(&[doc("a", bank), doc("b", bank), doc("c", university)])
+        .unwrap();
+    let documents = |index: &SearchIndex| -> Vec<(String, u64)> {
+        let mut counts: Vec<(String, u64)> = list(index)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name, p.documents))
+            .collect();
+        counts.sort();
+        counts
+    };
+    assert_eq!(
+        documents(&index),
+        [(bank.to_string(), 2), (university.to_string(), 1)]
+    );
+    // A delete in a segment already read, and a new segment.
+    assert!(index.delete("b").unwrap());
+    index.upsert(&[doc("d", university)]).unwrap();
+    assert_eq!(
+        documents(&index),
+        [(bank.to_string(), 1), (university.to_string(), 2)]
+    );
+    // A document written again under another partner.
+    index.upsert(&[doc("a", university)]).unwrap();
+    assert_eq!(documents(&index), [(university.to_string(), 3)]);
+}
+
+#[test]
 fn edits_are_remembered_and_applied_by_later_ingests() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ix");

@@ -260,14 +260,23 @@ impl Document {
     }
 }
 
+/// A stored document's partners as the source wrote them: `partners_as_written`, or
+/// `partners` when they were written as shown.
+pub fn written_partners<'a>(
+    partners: &'a [String],
+    partners_as_written: &'a [String],
+) -> &'a [String] {
+    if partners_as_written.is_empty() {
+        partners
+    } else {
+        partners_as_written
+    }
+}
+
 impl StoredDocument {
     /// The partners as the source wrote them.
     pub fn written_partners(&self) -> &[String] {
-        if self.partners_as_written.is_empty() {
-            &self.partners
-        } else {
-            &self.partners_as_written
-        }
+        written_partners(&self.partners, &self.partners_as_written)
     }
 
     /// The document this was stored from, with its partners as written: what a document is

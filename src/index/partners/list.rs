@@ -3,13 +3,16 @@
 //! the same organisation, for a person to confirm and merge.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
-use serde::Serialize;
-use tantivy::DocAddress;
+use serde::{Deserialize, Serialize};
+use tantivy::index::SegmentId;
+use tantivy::schema::Value;
+use tantivy::{DocId, SegmentReader, TantivyDocument};
 
 use super::{PartnerEdit, PartnerResolver};
 use crate::analysis::word_keys;
-use crate::document::PartnerRegistry;
+use crate::document::{PartnerRegistry, written_partners};
 use crate::index::{IndexError, SearchIndex};
 
 /// Most partners compared pairwise for likely duplicates (the ones with most documents).
@@ -59,13 +62,107 @@ pub(super) struct Held {
     pub forms: BTreeMap<String, u64>,
 }
 
-/// Every document of the index read once: what it holds for each partner key.
+/// A document's partners: as its source wrote them, and as it shows them.
+#[derive(Clone, Default, PartialEq, Eq, Hash, Deserialize)]
+struct DocumentPartners {
+    #[serde(default)]
+    partners: Vec<String>,
+    #[serde(default)]
+    partners_as_written: Vec<String>,
+}
+
+/// The partners of a segment's documents: each combination once, and each document's. Documents
+/// share few combinations, so counting by partner key (which depends on the edits in force)
+/// takes no time once a segment's are known.
+struct SegmentPartners {
+    combinations: Vec<DocumentPartners>,
+    of_doc: Vec<u32>,
+}
+
+impl SegmentPartners {
+    /// Reads every document of the segment, deleted ones too (their stored data stays until a
+    /// merge), so that deletes change only the counts.
+    fn read(index: &SearchIndex, segment: &SegmentReader) -> Result<SegmentPartners, IndexError> {
+        let unreadable = |e: &dyn std::fmt::Display| {
+            IndexError(format!("cannot read the stored documents: {e}"))
+        };
+        let store = segment.get_store_reader(1).map_err(|e| unreadable(&e))?;
+        let mut ids: HashMap<DocumentPartners, u32> = HashMap::new();
+        let mut of_doc = Vec::with_capacity(segment.max_doc() as usize);
+        for doc in store.iter::<TantivyDocument>(None) {
+            let doc = doc.map_err(|e| unreadable(&e))?;
+            let json = doc
+                .get_first(index.fields.document)
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| IndexError("a stored document is missing its JSON".into()))?;
+            let partners: DocumentPartners = serde_json::from_str(json)
+                .map_err(|e| IndexError(format!("a stored document is unreadable: {e}")))?;
+            let next = ids.len() as u32;
+            of_doc.push(*ids.entry(partners).or_insert(next));
+        }
+        let mut combinations = vec![DocumentPartners::default(); ids.len()];
+        for (partners, id) in ids {
+            combinations[id as usize] = partners;
+        }
+        Ok(SegmentPartners {
+            combinations,
+            of_doc,
+        })
+    }
+
+    /// Each combination with how many of the segment's live documents hold it.
+    fn counted(&self, segment: &SegmentReader) -> Vec<(&DocumentPartners, u64)> {
+        let mut counts = vec![0u64; self.combinations.len()];
+        for (doc, &id) in self.of_doc.iter().enumerate() {
+            if segment
+                .alive_bitset()
+                .is_none_or(|a| a.is_alive(doc as DocId))
+            {
+                counts[id as usize] += 1;
+            }
+        }
+        self.combinations.iter().zip(counts).collect()
+    }
+
+    /// The partners of a segment, read on first use and kept; when one is read, those of
+    /// segments not in `live` (merged away) are dropped.
+    fn of(
+        index: &SearchIndex,
+        segment: &SegmentReader,
+        live: &[SegmentId],
+    ) -> Result<Arc<SegmentPartners>, IndexError> {
+        static KEPT: LazyLock<Mutex<HashMap<SegmentId, Arc<SegmentPartners>>>> =
+            LazyLock::new(Default::default);
+        let kept = || KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = kept().get(&segment.segment_id()) {
+            return Ok(Arc::clone(found));
+        }
+        let partners = Arc::new(SegmentPartners::read(index, segment)?);
+        let mut kept = kept();
+        kept.retain(|id, _| live.contains(id));
+        kept.insert(segment.segment_id(), Arc::clone(&partners));
+        Ok(partners)
+    }
+}
+
+/// Every document of the index read once (each segment's documents kept while it lives, read
+/// on the search threads): what it holds for each partner key.
 pub(super) fn scan(
     index: &SearchIndex,
     resolver: &PartnerResolver,
 ) -> Result<BTreeMap<String, Held>, IndexError> {
     let registry = PartnerRegistry::get();
     let searcher = index.searcher();
+    let segments = searcher.segment_readers();
+    let live: Vec<SegmentId> = segments.iter().map(|s| s.segment_id()).collect();
+    let per_segment = index
+        .index
+        .search_executor()
+        .map(
+            |segment| Ok(SegmentPartners::of(index, segment, &live)),
+            segments.iter(),
+        )
+        .map_err(|e| IndexError(format!("cannot read the stored documents: {e}")))?;
     // Computing a key takes a segmentation; an index has few distinct forms.
     let mut keys: HashMap<String, String> = HashMap::new();
     let mut key_of = |name: &str| -> String {
@@ -74,29 +171,27 @@ pub(super) fn scan(
             .clone()
     };
     let mut held: BTreeMap<String, Held> = BTreeMap::new();
-    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
-        let alive = segment.alive_bitset();
-        for doc in 0..segment.max_doc() {
-            if alive.is_some_and(|a| !a.is_alive(doc)) {
+    for (partners, segment) in per_segment.into_iter().zip(segments) {
+        for (doc, n) in partners?.counted(segment) {
+            if n == 0 {
                 continue;
             }
-            let stored = index.stored(&searcher, DocAddress::new(ordinal as u32, doc))?;
             let shown: Vec<(String, &String)> =
-                stored.partners.iter().map(|s| (key_of(s), s)).collect();
+                doc.partners.iter().map(|s| (key_of(s), s)).collect();
             let mut seen: HashSet<String> = HashSet::new();
-            for written in stored.written_partners() {
+            for written in written_partners(&doc.partners, &doc.partners_as_written) {
                 let key = key_of(written);
                 let entry = held.entry(key.clone()).or_default();
                 if seen.insert(key.clone()) {
-                    entry.documents += 1;
+                    entry.documents += n;
                     if let Some((_, name)) = shown.iter().find(|(k, _)| *k == key) {
-                        *entry.shown.entry((*name).clone()).or_default() += 1;
+                        *entry.shown.entry((*name).clone()).or_default() += n;
                     }
                 }
                 *entry
                     .forms
                     .entry(registry.canonical(written).to_string())
-                    .or_default() += 1;
+                    .or_default() += n;
             }
         }
     }
