@@ -394,6 +394,16 @@ impl FacetWarmer {
     }
 }
 
+/// An index closed (swapped for a restored or upgraded one, or dropped) leaves nothing kept.
+impl Drop for FacetWarmer {
+    fn drop(&mut self) {
+        let mut kept = kept();
+        for id in self.warmed().iter() {
+            kept.remove(id);
+        }
+    }
+}
+
 impl Warmer for FacetWarmer {
     fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
         for segment in searcher.segment_readers() {
@@ -584,6 +594,9 @@ mod tests {
         warmer.garbage_collect(&[searcher.generation()]);
         assert!(two.iter().all(|id| !kept().contains_key(id)));
         assert!(kept().contains_key(&one[0]));
+        // The index closed, its warmer goes and takes what it read along.
+        drop(warmer);
+        assert!(!kept().contains_key(&one[0]));
     }
 
     #[test]
