@@ -142,7 +142,7 @@ enum Command {
         #[arg(long, env = "KAVOSH_INDEX", default_value = "index")]
         index: PathBuf,
         /// At most this many segments (2: a search still uses both cores).
-        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+        #[arg(long, default_value_t = kavosh::index::COMPACT_SEGMENTS as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
         segments: u16,
     },
     /// Write every document (as stored) and every setting of an index as NDJSON, gzip when
@@ -817,6 +817,15 @@ fn ingest(dir: &std::path::Path, paths: &[PathBuf]) -> ExitCode {
                 eprintln!("{r}");
             }
             println!("{report}");
+            if let Some((docs, segments)) = index.worth_compacting() {
+                eprintln!(
+                    "kavosh: the index holds {docs} documents in {segments} segments; \
+                     `kavosh compact --index {}` merges them into {} (searches then take about a \
+                     fifth less time)",
+                    dir.display(),
+                    kavosh::index::COMPACT_SEGMENTS
+                );
+            }
             all_or_some(report.rejected.is_empty())
         }
         Err(e) => {

@@ -106,6 +106,17 @@ fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
 /// (each search pass wakes the pool).
 const PARALLEL_FROM_DOCS: u64 = 500_000;
 
+/// How many segments [`SearchIndex::compact`] makes by default: one per search thread.
+pub const COMPACT_SEGMENTS: usize = 2;
+
+/// Whether `docs` documents in `segments` segments are worth [`SearchIndex::compact`]: from
+/// [`PARALLEL_FROM_DOCS`] documents, in more than [`COMPACT_SEGMENTS`]. Each segment costs every
+/// search a look-up of each word (and a walk of its terms for typos); at 1M, 10 segments searched
+/// a fifth slower than 2.
+fn worth_compacting(docs: u64, segments: usize) -> bool {
+    docs >= PARALLEL_FROM_DOCS && segments > COMPACT_SEGMENTS
+}
+
 /// How many threads search the segments of one query of an index of `docs` documents:
 /// `setting` (`KAVOSH_SEARCH_THREADS`) when it is a number, else 2 from [`PARALLEL_FROM_DOCS`]
 /// documents and 1 below.
@@ -345,6 +356,14 @@ impl SearchIndex {
         drop(slot);
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// (documents, segments) when a bulk load left this index in more segments than pay off
+    /// (see [`worth_compacting`]).
+    pub fn worth_compacting(&self) -> Option<(u64, usize)> {
+        let segments = self.searcher().segment_readers().len();
+        let docs = self.num_docs();
+        worth_compacting(docs, segments).then_some((docs, segments))
     }
 
     /// Merges the index's segments into at most `max` of about equal size (see
@@ -661,5 +680,16 @@ mod tests {
         assert_eq!(search_threads(Some(" 3 "), 10), 3);
         assert_eq!(search_threads(Some("0"), 10), 1);
         assert_eq!(search_threads(Some("many"), 1_000_000), 2);
+    }
+
+    #[test]
+    fn a_large_index_in_many_segments_is_worth_compacting() {
+        // A bulk load of 1M leaves 10 segments (BENCHMARKS.md, round 5).
+        assert!(worth_compacting(1_000_000, 10));
+        assert!(!worth_compacting(1_000_000, COMPACT_SEGMENTS));
+        // Below the size where queries search on two threads, a few segments cost little.
+        assert!(!worth_compacting(100_000, 10));
+        let index = SearchIndex::in_memory().unwrap();
+        assert_eq!(index.worth_compacting(), None);
     }
 }
