@@ -354,3 +354,47 @@ fn facet_counts_are_the_counts_of_the_matching_documents() {
         }
     }
 }
+
+#[test]
+fn filters_narrow_the_hits_and_leave_their_scores_as_they_are() {
+    // Two partners, with documents holding both: a filter on both must not rank those higher.
+    let all = run("", |_| {});
+    let partners: Vec<String> = all.facets.partner[..2]
+        .iter()
+        .map(|p| p.value.clone())
+        .collect();
+    for q in ["تفاهم‌نامه همکاری", "فناوری", "\"پارک علم و فناوری\""]
+    {
+        let unfiltered = every_hit(q, &Filters::default());
+        let filters = [
+            Filters {
+                partners: partners.clone(),
+                ..Filters::default()
+            },
+            Filters {
+                years: vec![1403, 1404],
+                ..Filters::default()
+            },
+        ];
+        for filter in filters {
+            let filtered = every_hit(q, &filter);
+            assert!(!filtered.is_empty(), "{q} {filter:?}");
+            assert!(filtered.len() < unfiltered.len(), "{q} {filter:?}");
+            let mut compared = 0;
+            for hit in &filtered {
+                let rank = unfiltered.iter().position(|h| h.id == hit.id).unwrap();
+                // The best hits also score their words' proximity: compare those that are
+                // among them filtered or not (a hit ranks no lower for a filter).
+                if rank < search::RESCORE_WINDOW {
+                    assert_eq!(
+                        hit.score, unfiltered[rank].score,
+                        "{q} {filter:?} {}",
+                        hit.id
+                    );
+                    compared += 1;
+                }
+            }
+            assert!(compared > 0, "{q} {filter:?}");
+        }
+    }
+}

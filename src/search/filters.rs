@@ -3,7 +3,7 @@
 
 use std::ops::Bound;
 
-use tantivy::query::{BooleanQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, Term};
 
@@ -31,9 +31,9 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// One query per active filter, tagged with its facet. A partner is looked up by its key
-    /// (any written form of an organisation finds all its documents, renames and merges
-    /// followed).
+    /// One query per active filter, tagged with its facet, scoring nothing. A partner is looked
+    /// up by its key (any written form of an organisation finds all its documents, renames and
+    /// merges followed).
     pub fn clauses(&self, index: &SearchIndex) -> Result<Vec<FilterClause>, SearchError> {
         let f = &index.fields;
         for (name, n) in [
@@ -119,6 +119,14 @@ impl Filters {
                 Box::new(RangeQuery::new(bound(self.from), bound(self.to))),
             ));
         }
-        Ok(out)
+        // A filter narrows the hits and scores nothing: each hit keeps its text's score, and a
+        // document holding two of the partners asked for ranks no higher for it.
+        Ok(out
+            .into_iter()
+            .map(|(facet, query)| {
+                let unscored: Box<dyn Query> = Box::new(ConstScoreQuery::new(query, 0.0));
+                (facet, unscored)
+            })
+            .collect())
     }
 }
