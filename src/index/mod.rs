@@ -18,6 +18,7 @@
 pub mod backups;
 pub mod dump;
 pub mod files;
+pub mod kept;
 mod merges;
 pub mod migrate;
 pub mod partners;

@@ -3,7 +3,7 @@
 //! Domain counts roll up to parents (documents are indexed under their domains' ancestors).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -15,6 +15,7 @@ use tantivy::{DocId, Score, Searcher, SearcherGeneration, SegmentOrdinal, Segmen
 
 use super::{FilterClause, Filters, SearchError, with_filters};
 use crate::document::Taxonomy;
+use crate::index::kept::KeptBySegment;
 
 /// Most values returned per facet (the most frequent; selected values are always included).
 pub const MAX_FACET_VALUES: usize = 100;
@@ -352,27 +353,17 @@ impl SegmentFacets {
         })
     }
 
-    /// The facets of a segment, read on first use (or by [`FacetWarmer`]) and kept by segment
-    /// id. When one is read here, those of segments not in `live` (merged away or deleted) are
-    /// dropped.
+    /// The facets of a segment, read on first use (or by [`FacetWarmer`]) and kept. When one is
+    /// read here, those of segments not in `live` (merged away or deleted) are dropped.
     fn of(segment: &SegmentReader, live: &[SegmentId]) -> tantivy::Result<Arc<SegmentFacets>> {
-        if let Some(kept) = kept().get(&segment.segment_id()) {
-            return Ok(Arc::clone(kept));
-        }
-        let facets = Arc::new(SegmentFacets::read(segment)?);
-        let mut kept = kept();
-        kept.retain(|id, _| live.contains(id));
-        kept.insert(segment.segment_id(), Arc::clone(&facets));
-        Ok(facets)
+        KEPT.get_or_read(segment.segment_id(), Some(live), || {
+            SegmentFacets::read(segment)
+        })
     }
 }
 
-/// The facets of every segment read so far, by segment id.
-fn kept() -> MutexGuard<'static, FxHashMap<SegmentId, Arc<SegmentFacets>>> {
-    static KEPT: LazyLock<Mutex<FxHashMap<SegmentId, Arc<SegmentFacets>>>> =
-        LazyLock::new(Default::default);
-    KEPT.lock().unwrap_or_else(|e| e.into_inner())
-}
+/// The facets of every segment read so far.
+static KEPT: KeptBySegment<SegmentFacets> = KeptBySegment::new();
 
 /// Reads the facets of a new searcher's segments before it answers: tantivy calls it on every
 /// reload (after each commit, and when the index is opened), so no search pays for reading
@@ -397,10 +388,7 @@ impl FacetWarmer {
 /// An index closed (swapped for a restored or upgraded one, or dropped) leaves nothing kept.
 impl Drop for FacetWarmer {
     fn drop(&mut self) {
-        let mut kept = kept();
-        for id in self.warmed().iter() {
-            kept.remove(id);
-        }
+        KEPT.remove(self.warmed().iter());
     }
 }
 
@@ -408,12 +396,7 @@ impl Warmer for FacetWarmer {
     fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
         for segment in searcher.segment_readers() {
             let id = segment.segment_id();
-            // Read without holding the lock, which searches take.
-            let known = kept().contains_key(&id);
-            if !known {
-                let facets = Arc::new(SegmentFacets::read(segment)?);
-                kept().entry(id).or_insert(facets);
-            }
+            KEPT.get_or_read(id, None, || SegmentFacets::read(segment))?;
             self.warmed().insert(id);
         }
         Ok(())
@@ -425,14 +408,8 @@ impl Warmer for FacetWarmer {
             .flat_map(|g| g.segments().keys().copied())
             .collect();
         let mut warmed = self.warmed();
-        let mut kept = kept();
-        warmed.retain(|id| {
-            let alive = live.contains(id);
-            if !alive {
-                kept.remove(id);
-            }
-            alive
-        });
+        KEPT.remove(warmed.iter().filter(|id| !live.contains(*id)));
+        warmed.retain(|id| live.contains(id));
     }
 }
 
@@ -547,7 +524,7 @@ pub fn buckets(value: &Value) -> Vec<FacetValue> {
 mod tests {
     use tantivy::Warmer;
 
-    use super::{COUNTED, FacetName, FacetTable, FacetWarmer, SetRows, kept};
+    use super::{COUNTED, FacetName, FacetTable, FacetWarmer, KEPT, SetRows};
     use crate::document::Document;
     use crate::index::SearchIndex;
 
@@ -581,7 +558,7 @@ mod tests {
         let two = segments(&index);
         assert_eq!(two.len(), 2);
         // Each commit read its segment's facets: no search has run.
-        assert!(two.iter().all(|id| kept().contains_key(id)));
+        assert!(two.iter().all(|id| KEPT.contains(id)));
 
         let warmer = FacetWarmer::default();
         warmer.warm(&index.searcher()).unwrap();
@@ -589,14 +566,14 @@ mod tests {
         let searcher = index.searcher();
         let one = segments(&index);
         assert_eq!(one.len(), 1);
-        assert!(kept().contains_key(&one[0]), "the merged segment is read");
+        assert!(KEPT.contains(&one[0]), "the merged segment is read");
         warmer.warm(&searcher).unwrap();
         warmer.garbage_collect(&[searcher.generation()]);
-        assert!(two.iter().all(|id| !kept().contains_key(id)));
-        assert!(kept().contains_key(&one[0]));
+        assert!(two.iter().all(|id| !KEPT.contains(id)));
+        assert!(KEPT.contains(&one[0]));
         // The index closed, its warmer goes and takes what it read along.
         drop(warmer);
-        assert!(!kept().contains_key(&one[0]));
+        assert!(!KEPT.contains(&one[0]));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! the same organisation, for a person to confirm and merge.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::index::SegmentId;
@@ -13,6 +13,7 @@ use tantivy::{DocId, SegmentReader, TantivyDocument};
 use super::{PartnerEdit, PartnerResolver};
 use crate::analysis::word_keys;
 use crate::document::{PartnerRegistry, written_partners};
+use crate::index::kept::KeptBySegment;
 use crate::index::{IndexError, SearchIndex};
 
 /// Most partners compared pairwise for likely duplicates (the ones with most documents).
@@ -131,17 +132,10 @@ impl SegmentPartners {
         segment: &SegmentReader,
         live: &[SegmentId],
     ) -> Result<Arc<SegmentPartners>, IndexError> {
-        static KEPT: LazyLock<Mutex<HashMap<SegmentId, Arc<SegmentPartners>>>> =
-            LazyLock::new(Default::default);
-        let kept = || KEPT.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = kept().get(&segment.segment_id()) {
-            return Ok(Arc::clone(found));
-        }
-        let partners = Arc::new(SegmentPartners::read(index, segment)?);
-        let mut kept = kept();
-        kept.retain(|id, _| live.contains(id));
-        kept.insert(segment.segment_id(), Arc::clone(&partners));
-        Ok(partners)
+        static KEPT: KeptBySegment<SegmentPartners> = KeptBySegment::new();
+        KEPT.get_or_read(segment.segment_id(), Some(live), || {
+            SegmentPartners::read(index, segment)
+        })
     }
 }
 
