@@ -7,7 +7,7 @@ For a change meant to make searching faster and nothing else: each binary serves
 turn (127.0.0.1, a free port, no rate limit, no result cache) and answers
 - GET /search for every query of QUERIES (default benches/queries/queries.txt) as typed;
 - GET /search for every query again, with one of a page, a sort, a partner, a year, a domain,
-  a kind or a page size, in turn;
+  a kind, a page size or several filters together (`FILTERS`), in turn;
 - GET /suggest for every 2- to 6-letter prefix of the queries' words, and for each query of
   several words with its last word cut to 3 letters.
 It prints how many replies are identical (`took_ms` aside), how many are identical but for
@@ -30,14 +30,21 @@ import urllib.parse
 import urllib.request
 
 ZWNJ = "\u200c"
+# The parameters added to each query in turn: one filter, page or sort, then filters together
+# (a filtered facet is counted with every filter but its own) and a filter with two values.
 FILTERS = [
-    ("page", "2"),
-    ("sort", "newest"),
-    ("partner", "بانک کشاورزی"),
-    ("year", "1402"),
-    ("domain", "agriculture"),
-    ("kind", "news"),
-    ("per_page", "50"),
+    [("page", "2")],
+    [("sort", "newest")],
+    [("partner", "بانک کشاورزی")],
+    [("year", "1402")],
+    [("domain", "agriculture")],
+    [("kind", "news")],
+    [("per_page", "50")],
+    [("year", "1401"), ("year", "1402")],
+    [("year", "1402"), ("kind", "news")],
+    [("partner", "بانک کشاورزی"), ("domain", "agriculture"), ("sort", "oldest")],
+    [("year", "1402"), ("kind", "agreement"), ("domain", "agriculture")],
+    [("from", "1401/01/01"), ("to", "1402/06/31"), ("kind", "news")],
 ]
 
 
@@ -48,9 +55,8 @@ def requests(queries):
     for q in queries:
         out.append((f"search {q}", search + urllib.parse.quote(q)))
     for i, q in enumerate(queries):
-        key, value = FILTERS[i % len(FILTERS)]
-        path = f"{search}{urllib.parse.quote(q)}&{key}={urllib.parse.quote(value)}"
-        out.append((f"search {q} {key}={value}", path))
+        params = "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in FILTERS[i % len(FILTERS)])
+        out.append((f"search {q} {urllib.parse.unquote(params)}", f"{search}{urllib.parse.quote(q)}&{params}"))
     prefixes = []
     for q in queries:
         words = q.replace('"', " ").split()

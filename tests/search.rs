@@ -398,3 +398,163 @@ fn filters_narrow_the_hits_and_leave_their_scores_as_they_are() {
         }
     }
 }
+
+mod filtered_facets {
+    //! A filtered search counts each filtered facet with every filter but its own, in the same
+    //! pass as its hits (`search::multiselect`): checked against that definition, facet by
+    //! facet, from the hits of the search without the facet's filter, and the hits against a
+    //! search that counts no facets (its filters joined to the query).
+    use std::collections::{BTreeMap, HashMap};
+
+    use kavosh::calendar::Day;
+    use kavosh::document::{Kind, Taxonomy};
+    use kavosh::search::FacetName;
+    use kavosh::search::facets::MAX_FACET_VALUES;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The bundled corpus, with a tenth of its pages ingested again: their first versions are
+    /// deleted documents of the first segment.
+    fn index() -> &'static SearchIndex {
+        static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let index = SearchIndex::in_memory().unwrap();
+            let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+            ingest_paths(&index, std::slice::from_ref(&corpus)).unwrap();
+            let again: Vec<_> = (1..=23)
+                .map(|n| corpus.join(format!("mou-{n:03}.txt")))
+                .collect();
+            ingest_paths(&index, &again).unwrap();
+            index
+        })
+    }
+
+    fn search(q: &str, filters: &Filters, page: usize, facets: bool) -> SearchResponse {
+        let req = SearchRequest {
+            q: q.into(),
+            filters: filters.clone(),
+            page,
+            per_page: 100,
+            facets,
+            ..SearchRequest::default()
+        };
+        search::search(index(), &req).unwrap()
+    }
+
+    /// Each facet's values counted over every hit of `q` under `filters`.
+    fn tally(q: &str, filters: &Filters) -> HashMap<FacetName, BTreeMap<String, u64>> {
+        let mut counts = HashMap::<FacetName, BTreeMap<String, u64>>::new();
+        let mut add = |facet, value: &str| {
+            *counts
+                .entry(facet)
+                .or_default()
+                .entry(value.to_string())
+                .or_default() += 1
+        };
+        for page in 1.. {
+            let reply = search(q, filters, page, false);
+            for h in &reply.hits {
+                for p in &h.partners {
+                    add(FacetName::Partner, p);
+                }
+                let mut domains: Vec<&str> = h
+                    .domains
+                    .iter()
+                    .flat_map(|d| Taxonomy::get().with_ancestors(d))
+                    .collect();
+                domains.sort_unstable();
+                domains.dedup();
+                for d in domains {
+                    add(FacetName::Domain, d);
+                }
+                add(FacetName::Kind, h.kind.as_str());
+                add(FacetName::Year, &h.date_jalali[..4]);
+            }
+            if reply.hits.len() < 100 {
+                break;
+            }
+        }
+        counts
+    }
+
+    fn shown(reply: &SearchResponse, facet: FacetName) -> BTreeMap<String, u64> {
+        let f = &reply.facets;
+        let values = match facet {
+            FacetName::Partner => &f.partner,
+            FacetName::Domain => &f.domain,
+            FacetName::Kind => &f.kind,
+            _ => &f.year,
+        };
+        values.iter().map(|v| (v.value.clone(), v.count)).collect()
+    }
+
+    /// `filters` without the filter of `facet`.
+    fn without(filters: &Filters, facet: FacetName) -> Filters {
+        let mut f = filters.clone();
+        match facet {
+            FacetName::Partner => f.partners.clear(),
+            FacetName::Domain => f.domains.clear(),
+            FacetName::Kind => f.kinds.clear(),
+            _ => f.years.clear(),
+        }
+        f
+    }
+
+    fn filters() -> impl Strategy<Value = Filters> {
+        let partners = [
+            "دانشگاه مازندران",
+            "پارک علم و فناوری گلستان",
+            "سازمان جهاد کشاورزی استان مازندران",
+        ];
+        let domains = ["energy", "agriculture", "ict", "health"];
+        (
+            prop::sample::subsequence(vec![Kind::Agreement, Kind::News], 0..=1),
+            prop::sample::subsequence(partners.to_vec(), 0..=2),
+            prop::sample::subsequence(domains.to_vec(), 0..=2),
+            prop::sample::subsequence(vec![1401u64, 1402, 1403, 1404], 0..=2),
+            prop::option::of(Just(("1402/01/01", "1403/12/29"))),
+        )
+            .prop_map(|(kinds, partners, domains, years, range)| Filters {
+                kinds,
+                partners: partners.into_iter().map(String::from).collect(),
+                domains: domains.into_iter().map(String::from).collect(),
+                years,
+                from: range.map(|(from, _)| Day::parse(from).unwrap()),
+                to: range.map(|(_, to)| Day::parse(to).unwrap()),
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn each_facet_counts_the_hits_of_every_filter_but_its_own(
+            q in prop::sample::select(vec!["", "همکاری", "فناوری اطلاعات", "\"پارک علم و فناوری\"", "دانشگاه"]),
+            filters in filters(),
+        ) {
+            let reply = search(q, &filters, 1, true);
+            // The same hits, scores and total as the search that counts nothing.
+            let plain = search(q, &filters, 1, false);
+            prop_assert_eq!(reply.total, plain.total);
+            let hits = |r: &SearchResponse| -> Vec<(String, Option<f32>)> {
+                r.hits.iter().map(|h| (h.id.clone(), h.score)).collect()
+            };
+            prop_assert_eq!(hits(&reply), hits(&plain));
+            for facet in FacetName::COUNTED {
+                let expected = tally(q, &without(&filters, facet)).remove(&facet).unwrap_or_default();
+                // Each value shown with its exact count; at most the most frequent are shown.
+                let shown = shown(&reply, facet);
+                let least_shown = shown.values().copied().min().unwrap_or(0);
+                prop_assert!(shown.len() >= expected.len().min(MAX_FACET_VALUES));
+                for (value, count) in &expected {
+                    match shown.get(value) {
+                        Some(c) => prop_assert_eq!(c, count, "{:?} {:?} {}", q, filters, value),
+                        None => prop_assert!(*count <= least_shown, "{} left out", value),
+                    }
+                }
+                prop_assert!(shown.keys().all(|v| expected.contains_key(v)));
+            }
+        }
+    }
+}

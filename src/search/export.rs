@@ -6,7 +6,7 @@
 use tantivy::{DocAddress, Searcher};
 
 use super::stats::{StatsBucket, StatsResponse};
-use super::{SearchError, SearchRequest, filtered_query, main_pass};
+use super::{Pass, SearchError, SearchRequest, filtered_query, main_pass};
 use crate::document::StoredDocument;
 use crate::index::SearchIndex;
 use crate::index::partners::PartnerSummary;
@@ -108,7 +108,7 @@ pub fn export_hits(index: &SearchIndex, req: &SearchRequest) -> Result<Export, S
     )?;
     let pass = main_pass(
         &searcher,
-        (&*query, &built.proximity),
+        (Pass::Query(&*query), &built.proximity),
         req.sort,
         (0, MAX_EXPORT_ROWS + 1),
         &[],

@@ -1,6 +1,7 @@
 //! Multi-select facet counts: the counts of each facet are computed with every filter except
-//! that facet's own, so a user who ticks one partner still sees the counts of the others.
-//! Domain counts roll up to parents (documents are indexed under their domains' ancestors).
+//! that facet's own, so a user who ticks one partner still sees the counts of the others
+//! (counted in the hits' pass by [`super::multiselect`]). Domain counts roll up to parents
+//! (documents are indexed under their domains' ancestors).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -38,6 +39,11 @@ impl FacetName {
         FacetName::Year,
     ];
 
+    /// Whether it has counts (all but `Date`).
+    pub fn is_counted(self) -> bool {
+        FacetName::COUNTED.contains(&self)
+    }
+
     /// Its place in [`FacetName::COUNTED`] (`Date` reads the field of `Year`).
     fn counted_index(self) -> usize {
         match self {
@@ -68,6 +74,9 @@ pub struct FacetValue {
     pub label: Option<String>,
 }
 
+/// Facets' counts, each facet with its values.
+pub type FacetLists = Vec<(FacetName, Vec<FacetValue>)>;
+
 #[derive(Clone, Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FacetCounts {
     pub partner: Vec<FacetValue>,
@@ -85,37 +94,42 @@ pub fn shared(clauses: &[FilterClause]) -> Vec<FacetName> {
         .collect()
 }
 
-/// Counts the facets that have a filter of their own, each with every filter but its own, and
-/// adds the shared facets' counts (`shared_counts`, from the main pass, in the order of
-/// [`shared`]) to the reply.
-pub fn count(
+/// The counts of each filtered facet, each in a pass of its own over `text` under every
+/// filter but its own (for a query that matches every document: one pass with the filters
+/// checked, [`super::multiselect`], is for queries with words).
+pub fn count_apart(
     searcher: &Searcher,
     text: &dyn Query,
-    filters: &Filters,
     clauses: &[FilterClause],
-    shared_counts: Option<Vec<Vec<FacetValue>>>,
-) -> Result<FacetCounts, SearchError> {
-    let mut counts = FacetCounts::default();
-    if let Some(lists) = shared_counts {
-        for (facet, list) in shared(clauses).into_iter().zip(lists) {
-            counts.set(facet, list, filters);
-        }
-    }
-    for (facet, _) in clauses {
-        if !FacetName::COUNTED.contains(facet) {
-            continue;
-        }
-        let query = with_filters(text.box_clone(), clauses, Some(*facet));
+) -> Result<FacetLists, SearchError> {
+    let mut lists = Vec::new();
+    for (facet, _) in clauses.iter().filter(|(f, _)| f.is_counted()) {
+        let others: Vec<FilterClause> = clauses
+            .iter()
+            .filter(|(f, _)| f != facet)
+            .map(|(f, q)| (*f, q.box_clone()))
+            .collect();
+        let query = with_filters(text.box_clone(), &others);
         let list = searcher
             .search(&*query, &FacetCollector::new(searcher, vec![*facet]))?
             .pop()
             .unwrap_or_default();
-        counts.set(*facet, list, filters);
+        lists.push((*facet, list));
     }
-    Ok(counts)
+    Ok(lists)
 }
 
 impl FacetCounts {
+    /// The counts of each facet (`lists`), the most frequent values of each and the selected
+    /// ones.
+    pub fn of(lists: FacetLists, filters: &Filters) -> FacetCounts {
+        let mut counts = FacetCounts::default();
+        for (facet, list) in lists {
+            counts.set(facet, list, filters);
+        }
+        counts
+    }
+
     fn set(&mut self, facet: FacetName, mut list: Vec<FacetValue>, filters: &Filters) {
         keep_top(&mut list, selected(filters, facet));
         match facet {

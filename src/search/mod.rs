@@ -10,7 +10,8 @@
 //!   several ways);
 //! - [`vocabulary`] answers which words the index holds, once per query;
 //! - [`filters`] filter by kind, partner, domain, Jalali year and date;
-//! - [`facets`] count per partner, domain, kind and Jalali year;
+//! - [`facets`] count per partner, domain, kind and Jalali year; [`multiselect`] counts a
+//!   filtered facet with every filter but its own in the same pass as the hits;
 //! - [`highlight`] marks matches in snippets of the original text;
 //! - [`suggest`] is search-as-you-type;
 //! - [`stats`] counts by partner, domain, kind, Jalali year and month, and runs aggregations;
@@ -25,6 +26,7 @@ pub mod export;
 pub mod facets;
 pub mod filters;
 pub mod highlight;
+pub mod multiselect;
 pub mod parse;
 pub mod phrase;
 pub mod query;
@@ -37,7 +39,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer};
 use tantivy::{
     DateTime, DocAddress, DocId, DocSet, Order, Searcher, SeekDangerResult, SegmentOrdinal,
@@ -45,7 +47,7 @@ use tantivy::{
 
 use crate::document::StoredDocument;
 use crate::index::{IndexError, SearchIndex};
-pub use facets::{FacetCounts, FacetName, FacetValue};
+pub use facets::{FacetCounts, FacetLists, FacetName, FacetValue};
 pub use filters::{FilterClause, Filters};
 pub use query::{MatchMode, Typos};
 pub use rewrite::Rewritten;
@@ -203,14 +205,31 @@ pub fn search_with(
             .sharing(vocab.clone())
             .expanding(synonyms.as_deref())
             .build(&parsed);
-        let full = with_filters(built.query.box_clone(), &filter_clauses, None);
-        let pass = main_pass(
+        // Filtered facets are counted in the same pass as the hits, the text's matches checked
+        // against each filter (`multiselect`). Every document (no text) is walked faster than
+        // it is checked: the filters join the query, and each filtered facet is counted apart.
+        let counted_filters = req.facets && filter_clauses.iter().any(|(f, _)| f.is_counted());
+        let full;
+        let pass = if counted_filters && built.has_text {
+            Pass::Checked {
+                text: &*built.query,
+                filters: &filter_clauses,
+            }
+        } else {
+            full = with_filters(built.query.box_clone(), &filter_clauses);
+            Pass::Query(&*full)
+        };
+        let mut pass = main_pass(
             searcher,
-            (&*full, &built.proximity),
+            (pass, &built.proximity),
             req.sort,
             (offset, req.per_page),
             &shared_facets,
         )?;
+        if counted_filters && !built.has_text {
+            let apart = facets::count_apart(searcher, &*built.query, &filter_clauses)?;
+            pass.facets.extend(apart);
+        }
         Ok((built, pass))
     };
     let (mut built, mut pass) = run(req.mode)?;
@@ -248,17 +267,7 @@ pub fn search_with(
     if let Some(r) = rewritten.as_mut().filter(|_| respell) {
         rewrite::respell(r, &texts.iter().map(String::as_str).collect::<Vec<_>>());
     }
-    let facets = if req.facets {
-        facets::count(
-            searcher,
-            &*built.query,
-            &req.filters,
-            &filter_clauses,
-            pass.facets,
-        )?
-    } else {
-        FacetCounts::default()
-    };
+    let facets = FacetCounts::of(pass.facets, &req.filters);
     let did_you_mean = if rewritten.is_some() {
         None
     } else {
@@ -365,7 +374,7 @@ pub(crate) fn filtered_query(
         .sharing(vocab)
         .expanding(synonyms.as_deref())
         .build(&parsed);
-    let full = with_filters(built.query.box_clone(), &clauses, None);
+    let full = with_filters(built.query.box_clone(), &clauses);
     Ok((searcher, built, full))
 }
 
@@ -389,31 +398,69 @@ fn word_count(parsed: &parse::Parsed) -> usize {
     parsed.root.as_ref().map_or(0, count)
 }
 
-/// `text AND filters`, leaving out the filter of one facet (`skip`) for multi-select counts.
-pub(crate) fn with_filters(
-    text: Box<dyn Query>,
-    filters: &[FilterClause],
-    skip: Option<FacetName>,
-) -> Box<dyn Query> {
-    let active: Vec<&FilterClause> = filters.iter().filter(|(f, _)| Some(*f) != skip).collect();
-    if active.is_empty() {
+/// `text AND filters`.
+pub(crate) fn with_filters(text: Box<dyn Query>, filters: &[FilterClause]) -> Box<dyn Query> {
+    if filters.is_empty() {
         return text;
     }
     let mut clauses = vec![(Occur::Must, text)];
-    clauses.extend(
-        active
-            .into_iter()
-            .map(|(_, q)| (Occur::Must, q.box_clone())),
-    );
+    clauses.extend(filters.iter().map(|(_, q)| (Occur::Must, q.box_clone())));
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// What a pass over the matching documents searches.
+pub(crate) enum Pass<'a> {
+    /// A query, its filters among its clauses ([`with_filters`]).
+    Query(&'a dyn Query),
+    /// A query's text, each match checked against the filters, so that each filtered facet
+    /// is counted in the same pass (with every filter but its own: [`multiselect`]).
+    Checked {
+        text: &'a dyn Query,
+        filters: &'a [FilterClause],
+    },
+}
+
+impl Pass<'_> {
+    /// What `collector` collects of the pass, and the counts of the filtered facets.
+    fn run<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        collector: C,
+    ) -> tantivy::Result<(C::Fruit, FacetLists)> {
+        match self {
+            Pass::Query(query) => Ok((searcher.search(*query, &collector)?, Vec::new())),
+            Pass::Checked { text, filters } => {
+                let checked = multiselect::MultiSelect::new(searcher, collector, filters)?;
+                searcher.search(&*multiselect::candidates(*text, filters), &checked)
+            }
+        }
+    }
+}
+
 /// What one pass over the matching documents gives: a page of hits, the exact total and the
-/// counts of the facets that have no filter of their own.
+/// counts of the facets asked for.
 pub(crate) struct MainPass {
     pub hits: Vec<(Option<f32>, DocAddress)>,
     pub total: usize,
-    pub facets: Option<Vec<Vec<FacetValue>>>,
+    pub facets: FacetLists,
+}
+
+/// Each facet's counts: those of `shared` (in the order of the hits' [`FacetCollector`]),
+/// then those a [`Pass::Checked`] counted apart.
+///
+/// [`FacetCollector`]: facets::FacetCollector
+fn facet_lists(
+    shared: &[FacetName],
+    counted: Option<Vec<Vec<FacetValue>>>,
+    filtered: FacetLists,
+) -> FacetLists {
+    let mut lists: Vec<_> = shared
+        .iter()
+        .copied()
+        .zip(counted.unwrap_or_default())
+        .collect();
+    lists.extend(filtered);
+    lists
 }
 
 /// Hits ranked by relevance whose scores get the proximity score added: the best
@@ -421,11 +468,12 @@ pub(crate) struct MainPass {
 /// consistent).
 pub const RESCORE_WINDOW: usize = 100;
 
-/// The pass over the matching documents for `query`, with `proximity` rescoring the best
-/// hits when ranking by relevance.
+/// The pass over the matching documents, with `proximity` rescoring the best hits when
+/// ranking by relevance, counting the `shared_facets` (those without a filter of their own)
+/// over the hits.
 pub(crate) fn main_pass(
     searcher: &Searcher,
-    (query, proximity): (&dyn Query, &[Box<dyn Query>]),
+    (pass, proximity): (Pass<'_>, &[Box<dyn Query>]),
     sort: Sort,
     (offset, limit): (usize, usize),
     shared_facets: &[FacetName],
@@ -441,17 +489,17 @@ pub(crate) fn main_pass(
         None => {
             if proximity.is_empty() {
                 let top = TopDocs::with_limit(limit).and_offset(offset);
-                let (hits, total, facets) =
-                    searcher.search(query, &(top.order_by_score(), Count, facets))?;
+                let ((hits, total, facets), filtered) =
+                    pass.run(searcher, (top.order_by_score(), Count, facets))?;
                 return Ok(MainPass {
                     hits: hits.into_iter().map(|(s, a)| (Some(s), a)).collect(),
                     total,
-                    facets,
+                    facets: facet_lists(shared_facets, facets, filtered),
                 });
             }
             let top = TopDocs::with_limit((offset + limit).max(RESCORE_WINDOW));
-            let (mut hits, total, facets) =
-                searcher.search(query, &(top.order_by_score(), Count, facets))?;
+            let ((mut hits, total, facets), filtered) =
+                pass.run(searcher, (top.order_by_score(), Count, facets))?;
             let window = hits.len().min(RESCORE_WINDOW);
             rescore(searcher, proximity, &mut hits[..window])?;
             MainPass {
@@ -462,17 +510,17 @@ pub(crate) fn main_pass(
                     .map(|(s, a)| (Some(s), a))
                     .collect(),
                 total,
-                facets,
+                facets: facet_lists(shared_facets, facets, filtered),
             }
         }
         Some(order) => {
             let top = TopDocs::with_limit(limit).and_offset(offset);
             let by_date = top.order_by_fast_field::<DateTime>("date", order);
-            let (hits, total, facets) = searcher.search(query, &(by_date, Count, facets))?;
+            let ((hits, total, facets), filtered) = pass.run(searcher, (by_date, Count, facets))?;
             MainPass {
                 hits: hits.into_iter().map(|(_, a)| (None, a)).collect(),
                 total,
-                facets,
+                facets: facet_lists(shared_facets, facets, filtered),
             }
         }
     })
