@@ -2,15 +2,17 @@
 //! expansion and compounds, query rewriting (wrong layouts, Finglish, synonyms, number words),
 //! filters, sorting, facets, highlights and suggestions, over a small in-memory index of corpus
 //! pages. Any query is either answered or refused as invalid (a 400); an index error or a panic
-//! is a bug. The first byte picks the typo tolerance, match mode, sort and whether to rewrite;
-//! the rest is the query.
+//! is a bug. The first byte picks the typo tolerance, match mode, sort, whether to rewrite and
+//! the filters (a kind, a year, a domain: with any of them the filtered facets are counted in
+//! the hits' pass, `search::multiselect`); the rest is the query.
 #![no_main]
 
 use std::sync::LazyLock;
 
 use kavosh::index::SearchIndex;
 use kavosh::ingest::{page::parse_page, settle};
-use kavosh::search::{self, MatchMode, SearchError, SearchRequest, Sort, Typos};
+use kavosh::document::Kind;
+use kavosh::search::{self, Filters, MatchMode, SearchError, SearchRequest, Sort, Typos};
 use libfuzzer_sys::fuzz_target;
 
 const PAGES: [(&str, &str); 6] = [
@@ -38,11 +40,19 @@ fuzz_target!(init: drop(search::search(&INDEX, &SearchRequest::default())), |dat
         return;
     };
     let q = String::from_utf8_lossy(query).into_owned();
+    let bit = |n: u8| options >> n & 1 == 1;
+    let filters = Filters {
+        kinds: bit(5).then_some(Kind::Agreement).into_iter().collect(),
+        years: bit(6).then_some(1404).into_iter().collect(),
+        domains: bit(7).then(|| "ict".to_string()).into_iter().collect(),
+        ..Filters::default()
+    };
     let request = SearchRequest {
         typos: [Typos::Auto, Typos::Exact, Typos::One, Typos::Two][usize::from(options & 3)],
         mode: [MatchMode::All, MatchMode::Any][usize::from(options >> 2 & 1)],
         sort: [Sort::Relevance, Sort::Newest][usize::from(options >> 3 & 1)],
-        rewrite: options >> 4 & 1 == 0,
+        rewrite: !bit(4),
+        filters,
         q,
         ..SearchRequest::default()
     };
