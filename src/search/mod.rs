@@ -430,8 +430,8 @@ impl Pass<'_> {
         match self {
             Pass::Query(query) => Ok((searcher.search(*query, &collector)?, Vec::new())),
             Pass::Checked { text, filters } => {
-                let checked = multiselect::MultiSelect::new(searcher, collector, filters)?;
-                searcher.search(&*multiselect::candidates(*text, filters), &checked)
+                let checked = multiselect::MultiSelect::new(searcher, collector, (*text, filters))?;
+                searcher.search(*text, &checked)
             }
         }
     }
