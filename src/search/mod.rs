@@ -446,7 +446,7 @@ pub(crate) struct MainPass {
 }
 
 /// Each facet's counts: those of `shared` (in the order of the hits' [`FacetCollector`]),
-/// then those a [`Pass::Checked`] counted apart.
+/// then those of the filtered facets (`filtered`, from a [`Pass::Checked`]).
 ///
 /// [`FacetCollector`]: facets::FacetCollector
 fn facet_lists(
