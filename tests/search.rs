@@ -1,24 +1,30 @@
 //! Search on the bundled corpus, without HTTP: the query language, multi-select facets, sorts,
 //! typos, relaxation and highlights.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
 use kavosh::index::SearchIndex;
 use kavosh::ingest::ingest_paths;
-use kavosh::search::{self, Filters, MatchMode, SearchRequest, SearchResponse, Sort, Typos};
+use kavosh::search::{
+    self, FacetName, Filters, MatchMode, SearchRequest, SearchResponse, Sort, Typos,
+};
+
+fn corpus() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// The bundled corpus, in memory.
+fn corpus_index() -> SearchIndex {
+    let index = SearchIndex::in_memory().unwrap();
+    ingest_paths(&index, &[corpus()]).unwrap();
+    index
+}
 
 fn index() -> &'static SearchIndex {
     static INDEX: OnceLock<SearchIndex> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let index = SearchIndex::in_memory().unwrap();
-        ingest_paths(
-            &index,
-            &[Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")],
-        )
-        .unwrap();
-        index
-    })
+    INDEX.get_or_init(corpus_index)
 }
 
 fn run(q: &str, f: impl FnOnce(&mut SearchRequest)) -> SearchResponse {
@@ -273,12 +279,21 @@ fn excluding_a_phrase_that_never_occurs_changes_nothing() {
 
 /// Every hit of `q` under `filters`, page by page.
 fn every_hit(q: &str, filters: &Filters) -> Vec<search::Hit> {
+    every_hit_in(index(), q, filters)
+}
+
+fn every_hit_in(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<search::Hit> {
     let mut hits = Vec::new();
     for page in 1.. {
-        let reply = run(q, |r| {
-            r.filters = filters.clone();
-            r.page = page;
-        });
+        let req = SearchRequest {
+            q: q.into(),
+            filters: filters.clone(),
+            page,
+            per_page: 100,
+            facets: false,
+            ..SearchRequest::default()
+        };
+        let reply = search::search(index, &req).unwrap();
         let done = reply.hits.len() < 100;
         hits.extend(reply.hits);
         if done {
@@ -288,12 +303,39 @@ fn every_hit(q: &str, filters: &Filters) -> Vec<search::Hit> {
     hits
 }
 
+/// Each facet's values counted over `hits` (a domain's ancestors counted with it).
+fn tally(hits: &[search::Hit]) -> HashMap<FacetName, BTreeMap<String, u64>> {
+    let mut counts = HashMap::<FacetName, BTreeMap<String, u64>>::new();
+    let mut add = |facet, value: &str| {
+        *counts
+            .entry(facet)
+            .or_default()
+            .entry(value.to_string())
+            .or_default() += 1
+    };
+    for h in hits {
+        for p in &h.partners {
+            add(FacetName::Partner, p);
+        }
+        let mut domains: Vec<&str> = h
+            .domains
+            .iter()
+            .flat_map(|d| kavosh::document::Taxonomy::get().with_ancestors(d))
+            .collect();
+        domains.sort_unstable();
+        domains.dedup();
+        for d in domains {
+            add(FacetName::Domain, d);
+        }
+        add(FacetName::Kind, h.kind.as_str());
+        add(FacetName::Year, &h.date_jalali[..4]);
+    }
+    counts
+}
+
 #[test]
 fn facet_counts_are_the_counts_of_the_matching_documents() {
-    use std::collections::BTreeMap;
-
     use kavosh::search::facets::MAX_FACET_VALUES;
-    let taxonomy = kavosh::document::Taxonomy::get();
     let kind_filter = Filters {
         kinds: vec![kavosh::document::Kind::Agreement],
         ..Filters::default()
@@ -308,25 +350,13 @@ fn facet_counts_are_the_counts_of_the_matching_documents() {
         let reply = run(q, |r| r.filters = filters.clone());
         let hits = every_hit(q, &filters);
         assert_eq!(hits.len(), reply.total, "{q:?}");
-        let mut partner = BTreeMap::<String, u64>::new();
-        let mut domain = BTreeMap::<String, u64>::new();
-        let mut year = BTreeMap::<String, u64>::new();
-        for h in &hits {
-            for p in &h.partners {
-                *partner.entry(p.clone()).or_default() += 1;
-            }
-            let mut domains: Vec<&str> = h
-                .domains
-                .iter()
-                .flat_map(|d| taxonomy.with_ancestors(d))
-                .collect();
-            domains.sort_unstable();
-            domains.dedup();
-            for d in domains {
-                *domain.entry(d.to_string()).or_default() += 1;
-            }
-            *year.entry(h.date_jalali[..4].to_string()).or_default() += 1;
-        }
+        let mut tallied = tally(&hits);
+        let mut take = |facet| tallied.remove(&facet).unwrap_or_default();
+        let (partner, domain, year) = (
+            take(FacetName::Partner),
+            take(FacetName::Domain),
+            take(FacetName::Year),
+        );
         let counted = |values: &[search::FacetValue]| -> BTreeMap<String, u64> {
             values.iter().map(|v| (v.value.clone(), v.count)).collect()
         };
@@ -404,11 +434,8 @@ mod filtered_facets {
     //! pass as its hits (`search::multiselect`): checked against that definition, facet by
     //! facet, from the hits of the search without the facet's filter, and the hits against a
     //! search that counts no facets (its filters joined to the query).
-    use std::collections::{BTreeMap, HashMap};
-
     use kavosh::calendar::Day;
-    use kavosh::document::{Kind, Taxonomy};
-    use kavosh::search::FacetName;
+    use kavosh::document::Kind;
     use kavosh::search::facets::MAX_FACET_VALUES;
     use proptest::prelude::*;
 
@@ -419,11 +446,9 @@ mod filtered_facets {
     fn index() -> &'static SearchIndex {
         static INDEX: OnceLock<SearchIndex> = OnceLock::new();
         INDEX.get_or_init(|| {
-            let index = SearchIndex::in_memory().unwrap();
-            let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-            ingest_paths(&index, std::slice::from_ref(&corpus)).unwrap();
+            let index = corpus_index();
             let again: Vec<_> = (1..=23)
-                .map(|n| corpus.join(format!("mou-{n:03}.txt")))
+                .map(|n| corpus().join(format!("mou-{n:03}.txt")))
                 .collect();
             ingest_paths(&index, &again).unwrap();
             index
@@ -440,42 +465,6 @@ mod filtered_facets {
             ..SearchRequest::default()
         };
         search::search(index(), &req).unwrap()
-    }
-
-    /// Each facet's values counted over every hit of `q` under `filters`.
-    fn tally(q: &str, filters: &Filters) -> HashMap<FacetName, BTreeMap<String, u64>> {
-        let mut counts = HashMap::<FacetName, BTreeMap<String, u64>>::new();
-        let mut add = |facet, value: &str| {
-            *counts
-                .entry(facet)
-                .or_default()
-                .entry(value.to_string())
-                .or_default() += 1
-        };
-        for page in 1.. {
-            let reply = search(q, filters, page, false);
-            for h in &reply.hits {
-                for p in &h.partners {
-                    add(FacetName::Partner, p);
-                }
-                let mut domains: Vec<&str> = h
-                    .domains
-                    .iter()
-                    .flat_map(|d| Taxonomy::get().with_ancestors(d))
-                    .collect();
-                domains.sort_unstable();
-                domains.dedup();
-                for d in domains {
-                    add(FacetName::Domain, d);
-                }
-                add(FacetName::Kind, h.kind.as_str());
-                add(FacetName::Year, &h.date_jalali[..4]);
-            }
-            if reply.hits.len() < 100 {
-                break;
-            }
-        }
-        counts
     }
 
     fn shown(reply: &SearchResponse, facet: FacetName) -> BTreeMap<String, u64> {
@@ -542,7 +531,8 @@ mod filtered_facets {
             };
             prop_assert_eq!(hits(&reply), hits(&plain));
             for facet in FacetName::COUNTED {
-                let expected = tally(q, &without(&filters, facet)).remove(&facet).unwrap_or_default();
+                let hits = every_hit_in(index(), q, &without(&filters, facet));
+                let expected = tally(&hits).remove(&facet).unwrap_or_default();
                 // Each value shown with its exact count; at most the most frequent are shown.
                 let shown = shown(&reply, facet);
                 let least_shown = shown.values().copied().min().unwrap_or(0);

@@ -178,10 +178,10 @@ impl<C: Collector> Collector for MultiSelect<C> {
         segment: &SegmentReader,
     ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
         let mut child = self.for_segment(ord, segment)?;
-        let narrowing = match (&self.candidates, &child.filters[..]) {
+        let narrowing = match &child.filters[..] {
             // Two filters narrow the text to the documents either holds.
-            (Some(_), [a, b]) => 2 * (a.cost() + b.cost()) < u64::from(segment.max_doc()),
-            (candidates, _) => candidates.is_some(),
+            [a, b] => 2 * (a.cost() + b.cost()) < u64::from(segment.max_doc()),
+            filters => filters.len() > 2,
         };
         let mut scorer = match &self.candidates {
             Some(candidates) if narrowing => candidates.scorer(segment, 1.0)?,
