@@ -23,7 +23,7 @@ use kavosh::search::{self, Filters, SearchRequest};
 use serde_json::Value;
 
 /// The analysis fingerprint of index version `.0` (see [`analysis_fingerprint`]).
-const ANALYSIS_OF_VERSION: (u32, u64) = (4, 0x683d_623e_252f_3b10);
+const ANALYSIS_OF_VERSION: (u32, u64) = (5, 0xc437_d88f_0b1f_f525);
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

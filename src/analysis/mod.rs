@@ -5,6 +5,7 @@
 //! - [`spelling`]: whole-word spelling variants folding cannot unite (`مسئله`/`مساله`);
 //! - [`lexicon`] and [`stemmer`]: a light stemmer that only strips what the lexicon allows;
 //! - [`compounds`]: joined forms, query chunks, and splits of joined words into words;
+//! - [`pairs`]: pairs of common words side by side, one term each, for phrases;
 //! - [`tokenizer`]: the tantivy tokenizers built from all of the above;
 //! - [`numbers`], [`plurals`], [`clitics`]: number words, Arabic plurals and clitics the
 //!   stemmer leaves alone, which queries look for in every form.
@@ -16,6 +17,7 @@ pub mod compounds;
 pub mod fold;
 pub mod lexicon;
 pub mod numbers;
+pub mod pairs;
 pub mod plurals;
 pub mod segment;
 pub mod spelling;
@@ -89,8 +91,9 @@ pub fn is_clean(text: &str) -> bool {
 }
 
 /// One term a query looks for (or, from [`document_terms`], one term a text is indexed under):
-/// `field` is `body` (stemmed) or `body_exact` (unstemmed, joined ZWNJ words); `position` is the
-/// index of the word it starts at; `from..to` are byte offsets into the text.
+/// `field` is `body` (stemmed), `body_exact` (unstemmed, joined ZWNJ words) or, for documents,
+/// `body_pairs` (two common words side by side, see [`pairs`]); `position` is the index of the
+/// word it starts at; `from..to` are byte offsets into the text.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct QueryTerm {
     pub field: &'static str,
@@ -140,11 +143,15 @@ pub fn query_terms(text: &str) -> Vec<QueryTerm> {
     out
 }
 
-/// The terms a document's text is indexed under: the `body` (stemmed) terms, then the
-/// `body_exact` ones (what `kavosh analyze` prints without `--query`).
+/// The terms a document's text is indexed under: the `body` (stemmed) terms, the `body_exact`
+/// ones, then the `body_pairs` ones (what `kavosh analyze` prints without `--query`).
 pub fn document_terms(text: &str) -> Vec<QueryTerm> {
     let mut out = Vec::new();
-    for (field, set) in [("body", TermSet::Stemmed), ("body_exact", TermSet::Exact)] {
+    for (field, set) in [
+        ("body", TermSet::Stemmed),
+        ("body_exact", TermSet::Exact),
+        ("body_pairs", TermSet::Pairs),
+    ] {
         let mut tokenizer = PersianTokenizer::new(set);
         out.extend(tokenizer.analyze(text).iter().map(|t| QueryTerm {
             field,

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::compounds::{MAX_TERM_BYTES, push_joined, word_term};
+use super::pairs::each_pair;
 use super::segment::Segments;
 
 /// Which terms a field holds.
@@ -17,6 +18,8 @@ pub enum TermSet {
     /// Unstemmed parts and joined ZWNJ words: exactness, phrases, compounds, completions for
     /// search-as-you-type and typo expansions.
     Exact,
+    /// Pairs of common exact terms side by side (`super::pairs`): phrases of common words.
+    Pairs,
 }
 
 impl TermSet {
@@ -25,16 +28,17 @@ impl TermSet {
         match self {
             TermSet::Stemmed => "fa_stem",
             TermSet::Exact => "fa_exact",
+            TermSet::Pairs => "fa_pairs",
         }
     }
 
-    pub const ALL: [TermSet; 2] = [TermSet::Stemmed, TermSet::Exact];
+    pub const ALL: [TermSet; 3] = [TermSet::Stemmed, TermSet::Exact, TermSet::Pairs];
 }
 
 thread_local! {
     /// The last text split on this thread, and its segments. Each text of a document is
-    /// indexed twice in a row (its stemmed field, then its exact one): the second analysis
-    /// reuses the split (segmentation and folding were ~20% of indexing).
+    /// indexed three times in a row (its stemmed field, its exact one, its pairs): the later
+    /// analyses reuse the split (segmentation and folding were ~20% of indexing).
     static LAST_SPLIT: RefCell<(String, Segments)> = RefCell::default();
 }
 
@@ -42,17 +46,25 @@ thread_local! {
 #[derive(Clone, Debug)]
 pub struct PersianTokenizer {
     set: TermSet,
-    tokens: Vec<Token>,
-    len: usize,
+    tokens: Tokens,
+    /// The exact tokens pairs are made of (the pairs term set only).
+    words: Tokens,
     scratch: String,
+}
+
+/// A reused buffer of tokens: the first `len` are this text's.
+#[derive(Clone, Debug, Default)]
+struct Tokens {
+    all: Vec<Token>,
+    len: usize,
 }
 
 impl PersianTokenizer {
     pub fn new(set: TermSet) -> Self {
         PersianTokenizer {
             set,
-            tokens: Vec::new(),
-            len: 0,
+            tokens: Tokens::default(),
+            words: Tokens::default(),
             scratch: String::new(),
         }
     }
@@ -60,7 +72,7 @@ impl PersianTokenizer {
     /// Analyzes `text` into the tokens of this term set, in position order.
     pub fn analyze(&mut self, text: &str) -> &[Token] {
         self.fill(text);
-        &self.tokens[..self.len]
+        self.tokens.filled()
     }
 
     fn fill(&mut self, text: &str) {
@@ -70,13 +82,30 @@ impl PersianTokenizer {
                 last.clear();
                 last.push_str(text);
             }
-            self.fill_from(seg);
+            match self.set {
+                TermSet::Stemmed => self.tokens.fill_words(seg, true, &mut self.scratch),
+                TermSet::Exact => self.tokens.fill_words(seg, false, &mut self.scratch),
+                TermSet::Pairs => {
+                    self.words.fill_words(seg, false, &mut self.scratch);
+                    let tokens = &mut self.tokens;
+                    tokens.len = 0;
+                    each_pair(self.words.filled(), |first, second, pair| {
+                        tokens.push(pair, first.position, first.offset_from, second.offset_to)
+                    });
+                }
+            }
         });
     }
+}
 
-    fn fill_from(&mut self, seg: &Segments) {
+impl Tokens {
+    fn filled(&self) -> &[Token] {
+        &self.all[..self.len]
+    }
+
+    /// The terms of `seg`'s words (stemmed or exact), with `scratch` for joined forms.
+    fn fill_words(&mut self, seg: &Segments, stemmed: bool, scratch: &mut String) {
         self.len = 0;
-        let stemmed = self.set == TermSet::Stemmed;
         let mut position = 0;
         for word in &seg.words {
             let parts = seg.word_parts(word);
@@ -84,68 +113,49 @@ impl PersianTokenizer {
             let first_token = self.len;
             for part in parts {
                 let term = word_term(seg.part_text(part), stemmed);
-                push_token(
-                    &mut self.tokens,
-                    &mut self.len,
-                    &term,
-                    position,
-                    part.from,
-                    part.to,
-                );
+                self.push(&term, position, part.from, part.to);
                 position += 1;
             }
             if parts.len() > 1 {
                 let (from, to) = seg.span(word, word);
-                self.scratch.clear();
-                push_joined(seg, word, &mut self.scratch);
-                let joined = word_term(&self.scratch, stemmed);
+                scratch.clear();
+                push_joined(seg, word, scratch);
+                let joined = word_term(scratch, stemmed);
                 // `فناوری‌ها` stems to its first part: one term is enough.
-                let same_as_first = self.tokens[..self.len]
+                let same_as_first = self
+                    .filled()
                     .get(first_token)
                     .is_some_and(|t| t.text == *joined);
                 if !same_as_first {
                     let before = self.len;
-                    push_token(
-                        &mut self.tokens,
-                        &mut self.len,
-                        &joined,
-                        word_position,
-                        from,
-                        to,
-                    );
+                    self.push(&joined, word_position, from, to);
                     // Indexing wants positions in increasing order: the joined form goes
                     // before the parts, at the first part's position.
                     if self.len > before {
-                        self.tokens[first_token..self.len].rotate_right(1);
+                        self.all[first_token..self.len].rotate_right(1);
                     }
                 }
             }
         }
     }
-}
 
-fn push_token(
-    tokens: &mut Vec<Token>,
-    len: &mut usize,
-    text: &str,
-    position: usize,
-    from: usize,
-    to: usize,
-) {
-    if text.is_empty() || text.len() > MAX_TERM_BYTES {
-        return;
+    /// Appends a token, unless its text is empty or longer than a term may be.
+    fn push(&mut self, text: &str, position: usize, from: usize, to: usize) {
+        if text.is_empty() || text.len() > MAX_TERM_BYTES {
+            return;
+        }
+        if self.len == self.all.len() {
+            self.all.push(Token::default());
+        }
+        let token = &mut self.all[self.len];
+        token.text.clear();
+        token.text.push_str(text);
+        token.position = position;
+        token.position_length = 1;
+        token.offset_from = from;
+        token.offset_to = to;
+        self.len += 1;
     }
-    if *len == tokens.len() {
-        tokens.push(Token::default());
-    }
-    let token = &mut tokens[*len];
-    token.text.clear();
-    token.text.push_str(text);
-    token.position = position;
-    token.position_length = 1;
-    token.offset_from = from;
-    token.offset_to = to;
-    *len += 1;
 }
 
 /// The token stream over a filled [`PersianTokenizer`].
@@ -160,7 +170,7 @@ impl Tokenizer for PersianTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PersianTokenStream<'a> {
         self.fill(text);
         PersianTokenStream {
-            tokens: &mut self.tokens[..self.len],
+            tokens: &mut self.tokens.all[..self.tokens.len],
             next: 0,
         }
     }

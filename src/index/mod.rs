@@ -618,6 +618,11 @@ impl SearchIndex {
         t.add_text(f.title_exact, &stored.title);
         t.add_text(f.body, &stored.body);
         t.add_text(f.body_exact, &stored.body);
+        for (pairs, text) in [(f.title_pairs, &stored.title), (f.body_pairs, &stored.body)] {
+            if let Some(pairs) = pairs {
+                t.add_text(pairs, text);
+            }
+        }
         for p in &stored.partners {
             t.add_text(f.partner, p);
         }

@@ -1,9 +1,10 @@
 //! The index schema: which fields exist, how each is analyzed, and which are fast fields for
 //! filters, sorting, facets and aggregations.
 //!
-//! Each text (title, body) is indexed two ways (see `analysis::TermSet`): stemmed (`title`,
-//! `body`) and exact (`title_exact`, `body_exact`: exactness, phrases, completions and typo
-//! expansions). The original document is stored once, as JSON, in `document`.
+//! Each text (title, body) is indexed three ways (see `analysis::TermSet`): stemmed (`title`,
+//! `body`), exact (`title_exact`, `body_exact`: exactness, phrases, completions and typo
+//! expansions) and as pairs of common words (`title_pairs`, `body_pairs`: phrases of common
+//! words, see `analysis::pairs`). The original document is stored once, as JSON, in `document`.
 //!
 //! Changing the schema (or the terms the analyzer gives documents) makes a new index version:
 //! see `super::versions` for what must come with it.
@@ -24,6 +25,9 @@ pub struct Fields {
     pub title_exact: Field,
     pub body: Field,
     pub body_exact: Field,
+    /// The pair fields; indexes before version 5 have none.
+    pub title_pairs: Option<Field>,
+    pub body_pairs: Option<Field>,
     /// Canonical partner names (display form), fast for facets.
     pub partner: Field,
     /// Partner comparison keys (`analysis::name_key`), for filters typed in any spelling.
@@ -45,17 +49,19 @@ pub const AGGREGATABLE_FIELDS: &[&str] = &[
     "kind", "partner", "domain", "date", "year", "month", "number",
 ];
 
-/// A text field of a term set. Only exact fields keep positions: phrases, proximity and
-/// words written apart are all looked up there; stemmed fields answer term queries.
+/// A text field of a term set. Only exact and pair fields keep positions: phrases, proximity
+/// and words written apart are all looked up there; stemmed fields answer term queries.
 fn text(set: TermSet) -> TextOptions {
     let record = match set {
         TermSet::Stemmed => IndexRecordOption::WithFreqs,
-        TermSet::Exact => IndexRecordOption::WithFreqsAndPositions,
+        TermSet::Exact | TermSet::Pairs => IndexRecordOption::WithFreqsAndPositions,
     };
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(set.tokenizer_name())
-            .set_index_option(record),
+            .set_index_option(record)
+            // Pairs are scored by their exact field's norms (`search::phrase`).
+            .set_fieldnorms(set != TermSet::Pairs),
     )
 }
 
@@ -66,8 +72,10 @@ pub fn build_schema() -> (Schema, Fields) {
     b.add_text_field("kind", STRING | FAST);
     b.add_text_field("title", text(TermSet::Stemmed));
     b.add_text_field("title_exact", text(TermSet::Exact));
+    b.add_text_field("title_pairs", text(TermSet::Pairs));
     b.add_text_field("body", text(TermSet::Stemmed));
     b.add_text_field("body_exact", text(TermSet::Exact));
+    b.add_text_field("body_pairs", text(TermSet::Pairs));
     b.add_text_field("partner", STRING | FAST);
     b.add_text_field("partner_key", STRING);
     b.add_text_field("domain", STRING | FAST);
@@ -79,6 +87,20 @@ pub fn build_schema() -> (Schema, Fields) {
     let schema = b.build();
     let fields = Fields::resolve(&schema).expect("the schema has every field");
     (schema, fields)
+}
+
+/// The name of the pair field of an exact field (`body_exact` → `body_pairs`).
+fn pairs_name(exact: &str) -> Option<String> {
+    exact
+        .strip_suffix("_exact")
+        .map(|text| format!("{text}_pairs"))
+}
+
+/// The pair field of `exact` in `schema`: `None` unless `exact` is an exact field and the index
+/// has pair fields (version 5 on).
+pub fn pairs_field(schema: &Schema, exact: Field) -> Option<Field> {
+    let name = pairs_name(schema.get_field_name(exact))?;
+    schema.get_field(&name).ok()
 }
 
 impl Fields {
@@ -106,6 +128,8 @@ impl Fields {
             title_exact: field("title_exact", Type::Str)?,
             body: field("body", Type::Str)?,
             body_exact: field("body_exact", Type::Str)?,
+            title_pairs: schema.get_field("title_pairs").ok(),
+            body_pairs: schema.get_field("body_pairs").ok(),
             partner: field("partner", Type::Str)?,
             partner_key: field("partner_key", Type::Str)?,
             domain: field("domain", Type::Str)?,

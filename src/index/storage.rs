@@ -249,7 +249,10 @@ impl super::SearchIndex {
         let index = if dir.join("meta.json").exists() {
             tantivy::Index::open(directory)?
         } else {
-            tantivy::Index::create(directory, schema, tantivy::IndexSettings::default())?
+            let index =
+                tantivy::Index::create(directory, schema, tantivy::IndexSettings::default())?;
+            super::versions::record_current(dir)?;
+            index
         };
         let index = super::SearchIndex::from_index(
             index,

@@ -31,7 +31,7 @@ use tantivy::schema::Schema;
 use super::{IndexError, files};
 
 /// The version of the indexes this kavosh builds.
-pub const INDEX_VERSION: u32 = 4;
+pub const INDEX_VERSION: u32 = 5;
 
 /// The file, in an index directory, that records its version.
 pub const VERSION_FILE: &str = "kavosh-index.json";
@@ -80,6 +80,12 @@ pub const KNOWN_VERSIONS: &[KnownVersion] = &[
                  ignored; merges followed) and partner one display name per key; the schema \
                  is version 3's",
         schema: include_str!("schemas/v4.json"),
+    },
+    KnownVersion {
+        version: 5,
+        change: "pairs of common words (data/common-words.txt) side by side, one term each, \
+                 in title_pairs and body_pairs, for phrases",
+        schema: include_str!("schemas/v5.json"),
     },
 ];
 

@@ -6,8 +6,12 @@
 //! so it is a candidate of most variants, and a union of phrase queries read its positions once
 //! per variant. [`PhraseVariantsQuery`] checks a document's variants in turn and stops at the
 //! first that matches: the documents matched are the same, each scored by that one variant.
-//! [`PhrasePostings`] is the phrase matching both it and `super::apart` use.
+//! [`PhrasePostings`] is the phrase matching both it and `super::apart` use. Where two common
+//! words of a phrase are side by side, it reads their pair's postings (`analysis::pairs`)
+//! instead of each word's: the same documents, positions and counts, far fewer of them.
 
+use crate::analysis::pairs::pair_term;
+use crate::index::schema::pairs_field;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -28,10 +32,24 @@ pub(crate) struct PhrasePostings {
 }
 
 impl PhrasePostings {
-    /// The phrase of `terms` (each with its offset) in `reader`'s segment; `None` when a term is
-    /// in none of its documents (or there is no term). Positions are read only when the phrase
-    /// has several terms.
+    /// The phrase of `terms` (each with its offset, all of one exact field) in `reader`'s
+    /// segment; `None` when a term is in none of its documents (or there is no term). Positions
+    /// are read only when the phrase has several terms once paired.
     pub(crate) fn open(
+        reader: &SegmentReader,
+        terms: &[(u32, Term)],
+    ) -> tantivy::Result<Option<PhrasePostings>> {
+        let Some((_, first)) = terms.first() else {
+            return Ok(None);
+        };
+        match pairs_field(reader.schema(), first.field()) {
+            Some(pairs) => Self::open_terms(reader, &with_pairs(terms, pairs)),
+            None => Self::open_terms(reader, terms),
+        }
+    }
+
+    /// The phrase of `terms` as they are, each read from its own field.
+    fn open_terms(
         reader: &SegmentReader,
         terms: &[(u32, Term)],
     ) -> tantivy::Result<Option<PhrasePostings>> {
@@ -135,6 +153,49 @@ impl PhrasePostings {
         }
         self.starts.len() as u32
     }
+}
+
+/// `terms` (offset, exact term) with each two side by side that make a pair term
+/// (`analysis::pairs::pair_term`) replaced by that term of the field `pairs`, at the first's
+/// offset. A term left alone pairs with the one before it when it can (pairs may overlap),
+/// so that only words that are not common keep their own postings.
+fn with_pairs(terms: &[(u32, Term)], pairs: Field) -> Vec<(u32, Term)> {
+    let mut sorted: Vec<(u32, &str, &Term)> = terms
+        .iter()
+        .map(|(offset, term)| {
+            (
+                *offset,
+                std::str::from_utf8(term.serialized_value_bytes()).unwrap_or(""),
+                term,
+            )
+        })
+        .collect();
+    sorted.sort_by_key(|(offset, _, _)| *offset);
+    let pair_at = |i: usize, j: usize| -> Option<(u32, Term)> {
+        let ((a_offset, a, _), (b_offset, b, _)) = (sorted.get(i)?, sorted.get(j)?);
+        if *b_offset != a_offset + 1 {
+            return None;
+        }
+        let text = pair_term(a, b)?;
+        Some((*a_offset, Term::from_field_text(pairs, &text)))
+    };
+    let mut out = Vec::with_capacity(terms.len());
+    let mut i = 0;
+    while i < sorted.len() {
+        if let Some(pair) = pair_at(i, i + 1) {
+            out.push(pair);
+            i += 2;
+            continue;
+        }
+        let alone = (sorted[i].0, sorted[i].2.clone());
+        out.push(
+            i.checked_sub(1)
+                .and_then(|b| pair_at(b, i))
+                .unwrap_or(alone),
+        );
+        i += 1;
+    }
+    out
 }
 
 /// Moves `postings` to its first document at or after `target`, if it is not there already.
@@ -405,6 +466,76 @@ pub(crate) mod tests {
             writer.commit().unwrap();
         }
         (index, text)
+    }
+
+    /// Every match of `phrase` in `reader`'s segment: (document, count).
+    fn matches(phrase: Option<PhrasePostings>) -> Vec<(DocId, u32)> {
+        let mut out = Vec::new();
+        let Some(mut phrase) = phrase else {
+            return out;
+        };
+        while phrase.doc() != TERMINATED {
+            let count = phrase.count();
+            if count > 0 {
+                out.push((phrase.doc(), count));
+            }
+            phrase.advance();
+        }
+        out
+    }
+
+    /// Every run of 2–5 words of the seed page (a real park page, one document per line, in
+    /// kavosh's schema): read through pairs, a phrase matches the documents, and as many
+    /// times, that its words' positions give.
+    #[test]
+    fn pairs_match_what_positions_match() {
+        let (schema, fields) = crate::index::schema::build_schema();
+        let index = Index::create_in_ram(schema);
+        crate::analysis::register_tokenizers(index.tokenizers());
+        let page = include_str!("../../tests/data/mou-054.txt");
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for line in page.lines().filter(|l| !l.trim().is_empty()) {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(fields.body_exact, line);
+            doc.add_text(fields.body_pairs.unwrap(), line);
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let reader = searcher.segment_reader(0);
+        let pairs = fields.body_pairs.unwrap();
+        let (mut phrases, mut paired) = (0, 0);
+        for line in page.lines() {
+            let mut exact = crate::analysis::PersianTokenizer::new(crate::analysis::TermSet::Exact);
+            let words: Vec<(u32, Term)> = exact
+                .analyze(line)
+                .iter()
+                .map(|t| {
+                    (
+                        t.position as u32,
+                        Term::from_field_text(fields.body_exact, &t.text),
+                    )
+                })
+                .collect();
+            for len in 2..=5 {
+                for run in words.windows(len) {
+                    let first = run[0].0;
+                    let terms: Vec<(u32, Term)> =
+                        run.iter().map(|(p, t)| (p - first, t.clone())).collect();
+                    let through_pairs = with_pairs(&terms, pairs);
+                    if through_pairs.iter().any(|(_, t)| t.field() == pairs) {
+                        paired += 1;
+                    }
+                    phrases += 1;
+                    assert_eq!(
+                        matches(PhrasePostings::open(reader, &terms).unwrap()),
+                        matches(PhrasePostings::open_terms(reader, &terms).unwrap()),
+                        "{terms:?} read as {through_pairs:?}"
+                    );
+                }
+            }
+        }
+        assert!(paired * 4 > phrases, "{paired} of {phrases} phrases paired");
     }
 
     fn variant(field: Field, words: &[(u32, &str)]) -> Vec<(u32, Term)> {
