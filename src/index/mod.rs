@@ -18,6 +18,7 @@
 pub mod backups;
 pub mod dump;
 pub mod files;
+mod indexed;
 pub mod kept;
 mod merges;
 pub mod migrate;
@@ -38,13 +39,13 @@ use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DateTime, Executor, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
-    Term, Warmer,
+    DateTime, Executor, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term, Warmer,
 };
 
 use crate::analysis::register_tokenizers;
 use crate::calendar::Day;
 use crate::document::{Document, StoredDocument, Taxonomy};
+use indexed::IndexedDocument;
 use partners::{Naming, PartnerEdits, PartnerResolver};
 pub use progress::Progress;
 pub use schema::Fields;
@@ -72,6 +73,9 @@ pub fn warm_every_searcher(make: WarmerMaker) {
 /// Memory the index writer may use before flushing a segment.
 pub const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
 
+/// The index writer, taking kavosh's documents.
+type Writer = tantivy::IndexWriter<IndexedDocument>;
+
 /// An error from the index, with what the user can do about it.
 #[derive(Debug)]
 pub struct IndexError(pub String);
@@ -90,8 +94,8 @@ impl From<tantivy::TantivyError> for IndexError {
     }
 }
 
-fn new_writer(index: &Index) -> Result<IndexWriter, IndexError> {
-    let writer: IndexWriter = index.writer(WRITER_MEMORY_BYTES).map_err(|e| {
+fn new_writer(index: &Index) -> Result<Writer, IndexError> {
+    let writer: Writer = index.writer(WRITER_MEMORY_BYTES).map_err(|e| {
         IndexError(format!(
             "cannot take the index writer ({e}); is another kavosh writing to this index?"
         ))
@@ -150,17 +154,17 @@ fn writer_gone() -> IndexError {
 }
 
 /// The locked writer (present: [`SearchIndex::lock_writer`] checked).
-struct WriterGuard<'a>(std::sync::MutexGuard<'a, Option<IndexWriter>>);
+struct WriterGuard<'a>(std::sync::MutexGuard<'a, Option<Writer>>);
 
 impl std::ops::Deref for WriterGuard<'_> {
-    type Target = IndexWriter;
-    fn deref(&self) -> &IndexWriter {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
         self.0.as_ref().expect("checked by lock_writer")
     }
 }
 
 impl std::ops::DerefMut for WriterGuard<'_> {
-    fn deref_mut(&mut self) -> &mut IndexWriter {
+    fn deref_mut(&mut self) -> &mut Writer {
         self.0.as_mut().expect("checked by lock_writer")
     }
 }
@@ -179,7 +183,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     /// `None` when read-only, and while [`SearchIndex::wait_merges`] swaps it (or after that
     /// failed).
-    writer: Mutex<Option<IndexWriter>>,
+    writer: Mutex<Option<Writer>>,
     access: Access,
     /// The index version it was built with (see [`versions`]).
     version: u32,
@@ -449,7 +453,7 @@ impl SearchIndex {
     /// [`SearchIndex::upsert`] with the writer already locked.
     fn write_locked(
         &self,
-        writer: &mut IndexWriter,
+        writer: &mut Writer,
         resolver: &PartnerResolver,
         docs: &[Document],
     ) -> Result<(), WriteError> {
@@ -461,7 +465,7 @@ impl SearchIndex {
                 stored.partners_as_written = std::mem::replace(&mut stored.partners, labels.names);
             }
             writer.delete_term(Term::from_field_text(self.fields.id, &doc.id));
-            if let Err(e) = writer.add_document(self.to_tantivy(&stored, doc.date, &labels.keys)) {
+            if let Err(e) = writer.add_document(self.to_indexed(&stored, doc.date, &labels.keys)) {
                 // tantivy only says an indexing thread died; committing (which rolls the writer
                 // back on failure) returns that thread's error, such as a full disk.
                 return Err(self.commit(writer).err().unwrap_or_else(|| e.into()));
@@ -479,7 +483,7 @@ impl SearchIndex {
             .map_err(|e| IndexError(format!("document {:?}: bad date: {e}", doc.id)))?;
         let keys = self.partner_resolver().keys(doc.written_partners());
         let writer = self.lock_writer()?;
-        writer.add_document(self.to_tantivy(doc, date, &keys))?;
+        writer.add_document(self.to_indexed(doc, date, &keys))?;
         Ok(())
     }
 
@@ -541,7 +545,7 @@ impl SearchIndex {
     /// Commits, or rolls the writer back to the last commit: nothing of a failed batch is
     /// durable, and the writer (fresh indexing threads, as a failed commit may have lost
     /// them) starts the next write clean.
-    fn commit(&self, writer: &mut IndexWriter) -> Result<(), WriteError> {
+    fn commit(&self, writer: &mut Writer) -> Result<(), WriteError> {
         if let Err(e) = writer.commit() {
             if let Err(rollback) = writer.rollback() {
                 tracing::error!("rolling the index writer back failed: {rollback}");
@@ -602,26 +606,24 @@ impl SearchIndex {
             .map_err(|e| IndexError(format!("a stored document is unreadable: {e}")))
     }
 
-    /// The tantivy document of a stored document dated `date` (its `date`, parsed), its
-    /// partners under `partner_keys`.
-    fn to_tantivy(
+    /// The document the writer takes for a stored document dated `date` (its `date`, parsed),
+    /// its partners under `partner_keys`.
+    fn to_indexed(
         &self,
         stored: &StoredDocument,
         date: Day,
         partner_keys: &[String],
-    ) -> TantivyDocument {
+    ) -> IndexedDocument {
         let f = &self.fields;
-        let mut t = TantivyDocument::new();
+        let mut t = IndexedDocument::default();
         t.add_text(f.id, &stored.id);
         t.add_text(f.kind, stored.kind.as_str());
-        t.add_text(f.title, &stored.title);
-        t.add_text(f.title_exact, &stored.title);
-        t.add_text(f.body, &stored.body);
-        t.add_text(f.body_exact, &stored.body);
-        for (pairs, text) in [(f.title_pairs, &stored.title), (f.body_pairs, &stored.body)] {
-            if let Some(pairs) = pairs {
-                t.add_text(pairs, text);
-            }
+        let (title, body) = (t.push_text(&stored.title), t.push_text(&stored.body));
+        for field in [f.title, f.title_exact].into_iter().chain(f.title_pairs) {
+            t.add_span(field, title);
+        }
+        for field in [f.body, f.body_exact].into_iter().chain(f.body_pairs) {
+            t.add_span(field, body);
         }
         for p in &stored.partners {
             t.add_text(f.partner, p);
@@ -651,7 +653,7 @@ impl SearchIndex {
         }
         t.add_text(
             f.document,
-            serde_json::to_string(stored).expect("a document serializes"),
+            &serde_json::to_string(stored).expect("a document serializes"),
         );
         t
     }
