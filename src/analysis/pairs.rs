@@ -10,14 +10,14 @@
 //! Documents and queries must agree on the list: it is part of the analysis, and changing it
 //! makes a new index version.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use rustc_hash::FxHashSet;
 use tantivy::tokenizer::Token;
 
 const DATA: &str = include_str!("../../data/common-words.txt");
 
-static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+static COMMON: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
     DATA.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
