@@ -93,6 +93,21 @@ mod tests {
         assert!(!is_common("آبخیزداری"));
     }
 
+    /// A word of the list that is not an exact term as documents get it (a ZWNJ, an Arabic
+    /// letter, two words) would never be paired.
+    #[test]
+    fn every_common_word_is_an_exact_term() {
+        let mut exact = PersianTokenizer::new(TermSet::Exact);
+        for word in COMMON.iter() {
+            let terms: Vec<&str> = exact
+                .analyze(word)
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect();
+            assert_eq!(terms, [*word], "data/common-words.txt: {word:?}");
+        }
+    }
+
     #[test]
     fn pairs_of_common_words_only() {
         assert_eq!(

@@ -10,8 +10,6 @@
 //! words of a phrase are side by side, it reads their pair's postings (`analysis::pairs`)
 //! instead of each word's: the same documents, positions and counts, far fewer of them.
 
-use crate::analysis::pairs::pair_term;
-use crate::index::schema::pairs_field;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -19,6 +17,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{
     DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError, Term,
 };
+
+use crate::analysis::pairs::pair_term;
+use crate::index::schema::pairs_field;
 
 /// The postings of a phrase's terms in one segment, on the documents holding all of them (the
 /// candidates), with the phrase counted on demand from their positions.
