@@ -35,7 +35,7 @@ pub fn pair_term(first: &str, second: &str) -> Option<String> {
 }
 
 /// Calls `pair` with each pair of common words of `words` (exact tokens in position order):
-/// the first token's index, the second's, and the pair's text.
+/// the first token, the second, and the pair's text.
 pub(super) fn each_pair(words: &[Token], mut pair: impl FnMut(&Token, &Token, &str)) {
     let mut text = String::new();
     let mut start = 0;
