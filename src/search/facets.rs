@@ -233,21 +233,38 @@ impl SetRows {
         }
     }
 
-    /// Adds document `doc` to the count of its set in each of `counts` (facet index, counts
+    /// Adds each of `docs` to the count of its set in each of `counts` (facet index, counts
     /// by set).
-    fn count(&self, doc: DocId, counts: &mut [(usize, Vec<u32>)]) {
+    fn count(&self, docs: &[DocId], counts: &mut [(usize, Vec<u32>)]) {
         match self {
-            SetRows::Narrow(rows) => count_row(&rows[doc as usize], counts),
-            SetRows::Wide(rows) => count_row(&rows[doc as usize], counts),
+            SetRows::Narrow(rows) => count_rows(rows, docs, counts),
+            SetRows::Wide(rows) => count_rows(rows, docs, counts),
         }
     }
 }
 
-fn count_row<T: Copy + Into<u32>>(row: &[T; COUNTED], counts: &mut [(usize, Vec<u32>)]) {
-    for (facet, by_set) in counts {
-        by_set[row[*facet].into() as usize] += 1;
+/// The rows of `docs` are all read before any count is added: the reads do not wait for each
+/// other, where one match's read at a time waited for memory at each match.
+fn count_rows<T: Copy + Into<u32>>(
+    rows: &[[T; COUNTED]],
+    docs: &[DocId],
+    counts: &mut [(usize, Vec<u32>)],
+) {
+    let mut read = [[0u32; COUNTED]; MATCHES_PER_COUNT];
+    for chunk in docs.chunks(MATCHES_PER_COUNT) {
+        for (row, &doc) in read.iter_mut().zip(chunk) {
+            *row = rows[doc as usize].map(Into::into);
+        }
+        for (facet, by_set) in counts.iter_mut() {
+            for row in &read[..chunk.len()] {
+                by_set[row[*facet] as usize] += 1;
+            }
+        }
     }
 }
+
+/// How many matches a segment's collector keeps before counting them together.
+const MATCHES_PER_COUNT: usize = 64;
 
 /// One facet of a segment. Documents with the same values share a value set (see
 /// [`SetRows`]); set `s` holds the values `ords[starts[s]..starts[s + 1]]`, named by `names`.
@@ -431,6 +448,15 @@ pub struct FacetSegmentCollector {
     facets: Arc<SegmentFacets>,
     /// (index into `facets.tables`, matches by value set) per requested facet.
     counts: Vec<(usize, Vec<u32>)>,
+    /// Matches not counted yet (see [`count_rows`]).
+    pending: Vec<DocId>,
+}
+
+impl FacetSegmentCollector {
+    fn count_pending(&mut self) {
+        self.facets.rows.count(&self.pending, &mut self.counts);
+        self.pending.clear();
+    }
 }
 
 impl Collector for FacetCollector {
@@ -451,7 +477,11 @@ impl Collector for FacetCollector {
                 (i, vec![0; facets.tables[i].sets()])
             })
             .collect();
-        Ok(FacetSegmentCollector { facets, counts })
+        Ok(FacetSegmentCollector {
+            facets,
+            counts,
+            pending: Vec::with_capacity(MATCHES_PER_COUNT),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -490,10 +520,14 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = Vec<BTreeMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.facets.rows.count(doc, &mut self.counts);
+        self.pending.push(doc);
+        if self.pending.len() == MATCHES_PER_COUNT {
+            self.count_pending();
+        }
     }
 
-    fn harvest(self) -> Vec<BTreeMap<String, u64>> {
+    fn harvest(mut self) -> Vec<BTreeMap<String, u64>> {
+        self.count_pending();
         self.counts
             .into_iter()
             .map(|(i, set_counts)| {
@@ -538,7 +572,7 @@ pub fn buckets(value: &Value) -> Vec<FacetValue> {
 mod tests {
     use tantivy::Warmer;
 
-    use super::{COUNTED, FacetName, FacetTable, FacetWarmer, KEPT, SetRows};
+    use super::{COUNTED, FacetName, FacetTable, FacetWarmer, KEPT, MATCHES_PER_COUNT, SetRows};
     use crate::document::Document;
     use crate::index::SearchIndex;
 
@@ -626,12 +660,32 @@ mod tests {
             let rows = SetRows::new(&sets, 3);
             assert_eq!(matches!(rows, SetRows::Narrow(_)), big == 7);
             let mut counts = vec![(1, vec![0; big as usize + 1]), (2, vec![0; 2])];
-            for doc in [0, 1, 2] {
-                rows.count(doc, &mut counts);
-            }
+            rows.count(&[0, 1, 2], &mut counts);
             assert_eq!((counts[0].1[2], counts[0].1[big as usize]), (2, 1));
             assert_eq!(counts[1].1, [2, 1]);
         }
+    }
+
+    #[test]
+    fn matches_past_one_batch_are_all_counted() {
+        // More matches than one batch of MATCHES_PER_COUNT, and a partial batch after.
+        let docs = 3 * MATCHES_PER_COUNT as u32 + 5;
+        let sets: [Vec<u32>; COUNTED] =
+            std::array::from_fn(|f| (0..docs).map(|doc| (doc + f as u32) % 3).collect());
+        let rows = SetRows::new(&sets, docs as usize);
+        let matched: Vec<u32> = (0..docs).filter(|doc| doc % 7 != 0).collect();
+        let mut counts = vec![(0, vec![0; 3]), (3, vec![0; 3])];
+        rows.count(&matched, &mut counts);
+        for (facet, by_set) in &counts {
+            for (set, &n) in by_set.iter().enumerate() {
+                let expected = matched
+                    .iter()
+                    .filter(|&&doc| sets[*facet][doc as usize] == set as u32)
+                    .count();
+                assert_eq!(n as usize, expected, "facet {facet}, set {set}");
+            }
+        }
+        assert_eq!(counts[0].1.iter().sum::<u32>() as usize, matched.len());
     }
 
     #[test]
