@@ -13,7 +13,7 @@
 # measures every search cold, KAVOSH_SEARCH_THREADS=1 searches each query on one thread.
 # Each run prints wrk's `wrk_result` line and the server's own latency histogram for that run
 # (from /metrics, the difference of kavosh_http_request_duration_seconds before and after):
-#   server endpoint=search requests=N le_1ms=..% le_2.5ms=..% le_5ms=..% le_10ms=..% le_25ms=..% ...
+#   server endpoint=search requests=N le_1ms=..% le_2.5ms=..% le_3ms=..% le_5ms=..% le_10ms=..% le_20ms=..% ...
 # Why both: wrk 4 corrects its percentiles for coordinated omission (after the run it adds the
 # requests a constant-rate client would have sent while a slow reply blocked the connection),
 # so one 0.7 s query lifts its p90/p99 at 1 connection far above any request's own time; the
