@@ -134,7 +134,13 @@ async fn metrics_count_requests_by_route_and_status() {
     assert!(
         text.contains(r#"kavosh_http_requests_total{method="GET",route="/search",status="400"}"#)
     );
-    assert!(text.contains(r#"kavosh_http_request_duration_seconds_bucket{method="GET",route="/search",status="200",le="0.01"}"#));
+    // 3 and 20 ms: the search targets' p50 and p99, which scripts/load_test.sh reads.
+    for le in ["0.003", "0.01", "0.02"] {
+        let bucket = format!(
+            r#"kavosh_http_request_duration_seconds_bucket{{method="GET",route="/search",status="200",le="{le}"}}"#
+        );
+        assert!(text.contains(&bucket), "{bucket}");
+    }
     let gauge = |name: &str| -> f64 {
         text.lines()
             .find_map(|l| l.strip_prefix(name))
