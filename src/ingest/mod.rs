@@ -324,6 +324,7 @@ impl Run<'_> {
             self.index.upsert(&self.batch)?;
             self.report.indexed += self.batch.len();
             self.batch.clear();
+            release_freed_memory();
         }
         Ok(())
     }
@@ -334,6 +335,19 @@ impl Run<'_> {
             line,
             reason,
         });
+    }
+}
+
+/// Gives the memory a committed batch freed back to the system. glibc's allocator keeps freed
+/// memory for reuse, returning only what is at the top of its heaps; a batch's documents are
+/// freed on tantivy's indexing threads while the next batch is read, and the holes they left
+/// stayed resident: a third of a 1M ingest's heap (peak RSS 943 MB, 771 MB with this).
+fn release_freed_memory() {
+    // SAFETY: `malloc_trim` hands the allocator's free pages back to the kernel; it moves and
+    // touches no memory in use.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
