@@ -9,7 +9,7 @@ use tantivy::tokenizer::Token;
 
 use super::query::MatchedTerms;
 use crate::analysis::stemmer::{may_stem_to, stem};
-use crate::analysis::{PersianTokenizer, TermSet};
+use crate::analysis::with_exact_tokens;
 
 /// Target snippet length, in characters.
 pub const SNIPPET_CHARS: usize = 160;
@@ -25,24 +25,24 @@ pub fn matched_spans(text: &str, terms: &MatchedTerms) -> Vec<(usize, usize)> {
     if terms.stemmed.is_empty() && terms.exact.is_empty() && terms.exact_runs.is_empty() {
         return spans;
     }
-    let mut tokenizer = PersianTokenizer::new(TermSet::Exact);
-    let tokens = tokenizer.analyze(text);
-    for (i, t) in tokens.iter().enumerate() {
-        let stem_matches = || {
-            terms.stemmed.iter().any(|s| may_stem_to(&t.text, s))
-                && terms.stemmed.contains(&*stem(&t.text))
-        };
-        if terms.exact.contains(&t.text) || stem_matches() {
-            spans.push((t.offset_from, t.offset_to));
+    with_exact_tokens(text, |tokens| {
+        for (i, t) in tokens.iter().enumerate() {
+            let stem_matches = || {
+                terms.stemmed.iter().any(|s| may_stem_to(&t.text, s))
+                    && terms.stemmed.contains(&*stem(&t.text))
+            };
+            if terms.exact.contains(&t.text) || stem_matches() {
+                spans.push((t.offset_from, t.offset_to));
+            }
+            for run in terms
+                .exact_runs
+                .iter()
+                .filter(|r| r.first() == Some(&t.text))
+            {
+                spans.extend(run_span(tokens, i, run));
+            }
         }
-        for run in terms
-            .exact_runs
-            .iter()
-            .filter(|r| r.first() == Some(&t.text))
-        {
-            spans.extend(run_span(tokens, i, run));
-        }
-    }
+    });
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
     for (from, to) in spans {
