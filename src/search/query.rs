@@ -985,22 +985,25 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
-/// A phrase of `terms` (explicit `offsets` when given), or a term query for one term.
+/// A phrase of `terms` (explicit `offsets` when given), or a term query for one term. The
+/// phrase is read as `PhraseVariantsQuery` reads a writing (common words side by side as their
+/// pair's postings), scored as tantivy's `PhraseQuery` scores it: a synonym such as `انکوباتور`
+/// for `مرکز رشد` read the positions of both words in 60% of a million documents.
 fn phrase_query(field: Field, terms: &[String], offsets: &[usize]) -> Box<dyn Query> {
     if terms.len() == 1 {
         return term_query(field, &terms[0]);
     }
-    let with_offsets: Vec<(usize, Term)> = terms
+    let with_offsets: Vec<(u32, Term)> = terms
         .iter()
         .enumerate()
         .map(|(i, t)| {
             (
-                offsets.get(i).copied().unwrap_or(i),
+                offsets.get(i).copied().unwrap_or(i) as u32,
                 Term::from_field_text(field, t),
             )
         })
         .collect();
-    Box::new(PhraseQuery::new_with_offset(with_offsets))
+    Box::new(PhraseVariantsQuery::new(vec![with_offsets]))
 }
 
 /// A compound written as the words `run` in documents that do not hold it written `joined`
