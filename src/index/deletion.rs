@@ -3,9 +3,9 @@
 //! An upsert deletes the id before adding the document. tantivy's `delete_term` keeps a
 //! `TermQuery` weight per delete until every segment has applied it, and that weight holds a
 //! BM25 table of 256 floats, though a delete never scores: 1 KB per document written, and an
-//! ingest of a million documents kept tens of thousands alive at once, since a merge under way
-//! holds every delete made after it started (~40 MB at 200k). [`IdDeletion`] keeps the term and
-//! reads its postings when a segment applies it.
+//! ingest kept tens of thousands alive at once, since a merge under way holds every delete
+//! made after it started (42 MB at the peak of a 200k ingest). [`IdDeletion`] keeps the term
+//! and reads its postings when a segment applies it.
 
 use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
