@@ -33,6 +33,7 @@ pub mod query;
 pub mod rewrite;
 pub mod stats;
 pub mod suggest;
+pub mod union;
 pub mod vocabulary;
 
 use std::collections::BTreeMap;

@@ -30,6 +30,7 @@ use super::parse::{Node, Parsed, Scope};
 use super::phrase::PhraseVariantsQuery;
 use super::rewrite::domains;
 use super::rewrite::synonyms::Synonyms;
+use super::union::TermsUnionQuery;
 use super::vocabulary::Vocabulary;
 use crate::analysis::compounds::{
     MAX_TERM_BYTES, push_joined, query_chunks, spaced_runs, word_term, written_apart,
@@ -351,44 +352,26 @@ impl<'a> QueryBuilder<'a> {
             let mut alternatives = Ways::default();
             let mut other_forms = Ways::default();
             for &(stem_field, exact_field, boost) in &pairs {
-                alternatives
-                    .terms
-                    .push(boosted(term_query(stem_field, &stem), boost));
-                alternatives.terms.push(boosted(
-                    term_query(exact_field, &joined),
-                    boost * EXACT_BOOST,
-                ));
+                alternatives.term(stem_field, &stem, boost);
+                alternatives.term(exact_field, &joined, boost * EXACT_BOOST);
                 for run in &apart {
-                    alternatives.push(
-                        boosted(apart_phrase(exact_field, run, &joined), boost),
-                        run.len(),
-                    );
+                    alternatives.run(exact_field, run, boost, || {
+                        apart_phrase(exact_field, run, &joined)
+                    });
                 }
                 for chunk in chunks
                     .iter()
                     .filter(|c| (c.words.0..c.words.1).contains(&i))
                 {
-                    alternatives
-                        .terms
-                        .push(boosted(term_query(exact_field, &chunk.exact), boost));
-                    alternatives
-                        .terms
-                        .push(boosted(term_query(stem_field, &chunk.stemmed), boost));
+                    alternatives.term(exact_field, &chunk.exact, boost);
+                    alternatives.term(stem_field, &chunk.stemmed, boost);
                 }
                 for form in &forms {
-                    other_forms.terms.push(boosted(
-                        term_query(exact_field, &form.exact),
-                        boost * EXACT_BOOST * FORM_BOOST,
-                    ));
-                    other_forms.terms.push(boosted(
-                        term_query(stem_field, &form.stem),
-                        boost * FORM_BOOST,
-                    ));
+                    other_forms.term(exact_field, &form.exact, boost * EXACT_BOOST * FORM_BOOST);
+                    other_forms.term(stem_field, &form.stem, boost * FORM_BOOST);
                 }
                 for t in &fuzzy {
-                    alternatives
-                        .terms
-                        .push(boosted(term_query(exact_field, t), boost * FUZZY_BOOST));
+                    alternatives.term(exact_field, t, boost * FUZZY_BOOST);
                 }
             }
             if !negated {
@@ -573,15 +556,11 @@ impl<'a> QueryBuilder<'a> {
         let mut writings = Ways::default();
         for &(stem_field, exact_field, boost) in pairs {
             for (run, weight) in &span.writings {
-                writings.push(
-                    boosted(phrase_query(exact_field, run, &[]), boost * weight),
-                    run.len(),
-                );
+                writings.run(exact_field, run, boost * weight, || {
+                    phrase_query(exact_field, run, &[])
+                });
                 if let [term] = run.as_slice() {
-                    writings.terms.push(boosted(
-                        term_query(stem_field, &word_term(term, true)),
-                        boost * weight,
-                    ));
+                    writings.term(stem_field, &word_term(term, true), boost * weight);
                 }
             }
         }
@@ -751,8 +730,9 @@ impl<'a> QueryBuilder<'a> {
                     }
                 }
                 if v.iter().any(|p| p.expanded) {
-                    let query = phrase_query(exact_field, &terms, &offsets);
-                    others.push(boosted(query, boost * NUMBER_BOOST), terms.len());
+                    others.run(exact_field, &terms, boost * NUMBER_BOOST, || {
+                        phrase_query(exact_field, &terms, &offsets)
+                    });
                 } else {
                     writings.push(
                         offsets
@@ -790,20 +770,30 @@ fn literal_first(literal: Box<dyn Query>, mut others: Ways) -> Box<dyn Query> {
 /// Queries that each find what is looked for one way, kept by how they are best looked for.
 #[derive(Default)]
 struct Ways {
-    /// Term queries: cheap to walk, walked as one union.
-    terms: Vec<Box<dyn Query>>,
+    /// Terms with their boosts: cheap to walk, walked as one union ([`TermsUnionQuery`]).
+    terms: Vec<(Term, f32)>,
     /// Phrases checked in positions (or queries holding some), each asked only about the
     /// documents the rest of the query allows ([`AlternativesQuery`]).
     phrases: Vec<Box<dyn Query>>,
 }
 
 impl Ways {
-    /// Adds a query of `words` words: a phrase when there are several.
-    fn push(&mut self, query: Box<dyn Query>, words: usize) {
-        if words > 1 {
-            self.phrases.push(query);
-        } else {
-            self.terms.push(query);
+    /// Adds the term `text` of `field`.
+    fn term(&mut self, field: Field, text: &str, boost: f32) {
+        self.terms.push((Term::from_field_text(field, text), boost));
+    }
+
+    /// Adds the run of terms `run` of `field`: a term, or the phrase `phrase` makes of it.
+    fn run(
+        &mut self,
+        field: Field,
+        run: &[String],
+        boost: f32,
+        phrase: impl FnOnce() -> Box<dyn Query>,
+    ) {
+        match run {
+            [term] => self.term(field, term, boost),
+            _ => self.phrases.push(boosted(phrase(), boost)),
         }
     }
 
@@ -811,10 +801,10 @@ impl Ways {
     fn any(self) -> Box<dyn Query> {
         let Ways { terms, mut phrases } = self;
         if phrases.is_empty() {
-            return Box::new(BooleanQuery::union(terms));
+            return Box::new(TermsUnionQuery::new(terms));
         }
         if !terms.is_empty() {
-            phrases.insert(0, Box::new(BooleanQuery::union(terms)));
+            phrases.insert(0, Box::new(TermsUnionQuery::new(terms)));
         }
         if phrases.len() == 1 {
             return phrases.remove(0);
@@ -978,21 +968,10 @@ fn expand(
     }
 }
 
-fn term_query(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
-}
-
-/// A phrase of `terms` (explicit `offsets` when given), or a term query for one term. The
-/// phrase is read as `PhraseVariantsQuery` reads a writing (common words side by side as their
+/// A phrase of two or more `terms` (explicit `offsets` when given), read as `PhraseVariantsQuery` reads a writing (common words side by side as their
 /// pair's postings), scored as tantivy's `PhraseQuery` scores it: a synonym such as `انکوباتور`
 /// for `مرکز رشد` read the positions of both words in 60% of a million documents.
 fn phrase_query(field: Field, terms: &[String], offsets: &[usize]) -> Box<dyn Query> {
-    if terms.len() == 1 {
-        return term_query(field, &terms[0]);
-    }
     let with_offsets: Vec<(u32, Term)> = terms
         .iter()
         .enumerate()
@@ -1006,12 +985,9 @@ fn phrase_query(field: Field, terms: &[String], offsets: &[usize]) -> Box<dyn Qu
     Box::new(PhraseVariantsQuery::new(vec![with_offsets]))
 }
 
-/// A compound written as the words `run` in documents that do not hold it written `joined`
-/// (those match the joined term, an alternative of the same word), or a term query for one word.
+/// A compound written as the words `run` (two or more) in documents that do not hold it
+/// written `joined` (those match the joined term, an alternative of the same word).
 fn apart_phrase(field: Field, run: &[String], joined: &str) -> Box<dyn Query> {
-    if run.len() == 1 {
-        return term_query(field, &run[0]);
-    }
     Box::new(WrittenApartQuery::new(
         run.iter()
             .map(|t| Term::from_field_text(field, t))
