@@ -7,8 +7,10 @@
 //! words are: at a million documents, most of the time of `شرکت‌های دانش‌بنیان کشاورزی`.
 //! [`AlternativesQuery`] keeps its members apart. Asked whether a document matches
 //! (`DocSet::seek_danger`, what an intersection asks of every clause but the one it walks), it
-//! asks each member about that document alone, so positions are read only for the candidates
-//! the rest of the query allows. Walked (`advance`), it walks its members side by side.
+//! asks its members about that document alone, in turn until one holds it, so positions are
+//! read only for the candidates the rest of the query allows; the other members are asked when
+//! the document's score is wanted, that is when every clause matches there. Walked
+//! (`advance`), it walks its members side by side.
 //!
 //! Members cheap to walk (terms) belong together in one member, a union of their own: walking
 //! one union of terms is faster than walking them side by side.
@@ -214,21 +216,17 @@ impl DocSet for AlternativesScorer {
         if target >= TERMINATED {
             return SeekDangerResult::SeekLowerBound(TERMINATED);
         }
-        let mut found = false;
+        // The first member that holds `target` is enough for a match; the others are asked
+        // only if its score is wanted (most candidates of an intersection are not matches).
         let mut bound = TERMINATED;
         for member in &mut self.members {
             if member.holds(target) {
-                found = true;
-            } else {
-                bound = bound.min(member.next);
+                self.doc = target;
+                return SeekDangerResult::Found;
             }
+            bound = bound.min(member.next);
         }
-        if found {
-            self.doc = target;
-            SeekDangerResult::Found
-        } else {
-            SeekDangerResult::SeekLowerBound(bound)
-        }
+        SeekDangerResult::SeekLowerBound(bound)
     }
 
     fn doc(&self) -> DocId {
@@ -252,8 +250,7 @@ impl Scorer for AlternativesScorer {
         let doc = self.doc;
         self.members
             .iter_mut()
-            .filter(|m| m.valid && m.next == doc)
-            .map(|m| m.scorer.score())
+            .filter_map(|m| m.holds(doc).then(|| m.scorer.score()))
             .sum()
     }
 }
