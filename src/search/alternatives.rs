@@ -20,6 +20,8 @@ use std::fmt;
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
+use super::phrase::explained_sum;
+
 /// Matches the documents any member matches, scoring the sum of the scores of those that do.
 pub struct AlternativesQuery {
     members: Vec<Box<dyn Query>>,
@@ -88,17 +90,7 @@ impl Weight for AlternativesWeight {
             .iter()
             .filter_map(|w| w.explain(reader, doc).ok())
             .collect();
-        if matched.is_empty() {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        let mut explanation =
-            Explanation::new("Any of", matched.iter().map(Explanation::value).sum());
-        for detail in matched {
-            explanation.add_detail(detail);
-        }
-        Ok(explanation)
+        explained_sum("Any of", doc, matched)
     }
 }
 

@@ -224,6 +224,23 @@ pub(crate) fn does_not_match(doc: DocId) -> TantivyError {
     TantivyError::InvalidArgument(format!("Document #({doc}) does not match"))
 }
 
+/// The explanation of a score that sums the `matched` parts' (`label`), or that `doc` does not
+/// match when none did.
+pub(crate) fn explained_sum(
+    label: &'static str,
+    doc: DocId,
+    matched: Vec<Explanation>,
+) -> tantivy::Result<Explanation> {
+    if matched.is_empty() {
+        return Err(does_not_match(doc));
+    }
+    let mut explanation = Explanation::new(label, matched.iter().map(Explanation::value).sum());
+    for detail in matched {
+        explanation.add_detail(detail);
+    }
+    Ok(explanation)
+}
+
 /// One phrase written in any of several ways (`variants`: terms with their offsets, all of one
 /// field that keeps positions). A document matches when any variant does, and scores as the
 /// first of its variants that does (BM25 of that phrase's count), as a phrase query would.

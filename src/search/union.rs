@@ -17,7 +17,7 @@ use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query,
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
-use super::phrase::{does_not_match, field_norms, seek_to};
+use super::phrase::{explained_sum, field_norms, seek_to};
 
 /// Documents in a window.
 const WINDOW: u32 = 64 * WORDS as u32;
@@ -155,15 +155,7 @@ impl Weight for TermsUnionWeight {
                 matched.push(explanation);
             }
         }
-        if matched.is_empty() {
-            return Err(does_not_match(doc));
-        }
-        let mut explanation =
-            Explanation::new("Any term of", matched.iter().map(Explanation::value).sum());
-        for detail in matched {
-            explanation.add_detail(detail);
-        }
-        Ok(explanation)
+        explained_sum("Any term of", doc, matched)
     }
 }
 
