@@ -92,6 +92,7 @@ impl TermsUnionWeight {
                 continue;
             }
             members.push(TermMember {
+                term: i,
                 postings,
                 norms: field_norms(reader, term.field())?,
                 bm25: self
@@ -148,10 +149,10 @@ impl Weight for TermsUnionWeight {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut matched = Vec::new();
-        for (member, (term, _)) in self.members(reader, 1.0)?.iter_mut().zip(&self.terms) {
+        for member in &mut self.members(reader, 1.0)? {
             if seek_to(&mut member.postings, doc) == doc {
                 let mut explanation = member.explain();
-                explanation.add_context(format!("Term={term:?}"));
+                explanation.add_context(format!("Term={:?}", self.terms[member.term].0));
                 matched.push(explanation);
             }
         }
@@ -161,6 +162,8 @@ impl Weight for TermsUnionWeight {
 
 /// One term's postings in a segment, scored as tantivy's term query scores them.
 struct TermMember {
+    /// Which of the query's terms.
+    term: usize,
     postings: SegmentPostings,
     norms: FieldNormReader,
     bm25: Option<Bm25Weight>,
@@ -312,6 +315,7 @@ fn fill(
         postings,
         norms,
         bm25,
+        ..
     } = member;
     let mut doc = postings.doc();
     while doc < end {
@@ -473,7 +477,7 @@ mod tests {
         };
         // Three terms; and one term a segment lacks and one no segment holds: a term alone.
         let three: &[(&str, Score)] = &[("often", 1.0), ("some", 1.5), ("late", 1.0)];
-        let one: &[(&str, Score)] = &[("late", 1.0), ("absent", 2.0)];
+        let one: &[(&str, Score)] = &[("absent", 2.0), ("late", 1.0)];
         for terms in [three, one] {
             for case in [
                 "alone",
@@ -502,5 +506,10 @@ mod tests {
             .unwrap()[0];
         let explained = ours(three).explain(&searcher, top.1).unwrap();
         assert!((explained.value() - top.0).abs() < 1e-5, "{explained:?}");
+        // Document 20,002 holds `late` alone of the terms: the explanation names it.
+        let late = DocAddress::new(1, 20_002 - 15_001);
+        let explained = format!("{:?}", ours(one).explain(&searcher, late).unwrap());
+        assert!(explained.contains("late"), "{explained}");
+        assert!(!explained.contains("absent"), "{explained}");
     }
 }
