@@ -102,6 +102,71 @@ fn corpus(dir: &Path) -> std::path::PathBuf {
     corpus
 }
 
+/// The value of the counter `name` in `/metrics` (0 before its first count).
+async fn counter(server: &Server, name: &str) -> f64 {
+    let text = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+async fn total(server: &Server, q: &str) -> u64 {
+    let reply: Value = reqwest::Client::new()
+        .get(format!("{}/search", server.base))
+        .query(&[("q", q)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    reply["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn a_write_is_followed_by_the_popular_searches_over_the_new_commit() {
+    const REFRESHED: &str = "kavosh_search_cache_refreshed_total";
+    let dir = tempfile::tempdir().unwrap();
+    let (index, corpus) = (dir.path().join("ix"), corpus(dir.path()));
+    let server = serve(&index, &corpus, &[]).await;
+    assert_eq!(total(&server, "زعفران").await, 0);
+    assert_eq!(total(&server, "زعفران").await, 0);
+    let before = counter(&server, REFRESHED).await;
+    let written = reqwest::Client::new()
+        .post(format!("{}/documents", server.base))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({
+            "id": "saffron-1",
+            "kind": "news",
+            "title": "صادرات زعفران مازندران",
+            "body": "همکاری پارک با صادرکنندگان زعفران",
+            "date": "1404/02/01",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(written.status().is_success(), "{}", written.status());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while counter(&server, REFRESHED).await < before + 1.0 {
+        assert!(
+            Instant::now() < deadline,
+            "no search was refreshed after the write"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        total(&server, "زعفران").await,
+        1,
+        "refreshed over the new commit"
+    );
+    server.stop();
+}
+
 #[tokio::test]
 async fn insights_are_saved_at_shutdown_and_read_at_start() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,10 +8,18 @@
 //! setting written changes the mark, so an acknowledged write is seen by the next search.
 //! The cache holds at most its byte budget (an estimate of each reply's size) and drops the
 //! least recently used replies first; replies larger than an eighth of it are not kept.
+//!
+//! A new view empties the cache, so after every commit the next user of each popular search
+//! would wait for it (at 1M documents, 0.1 s for the park's name as a phrase). As Solr's
+//! caches autowarm, [`SearchCache::refresh`] searches again over the new view the most used
+//! requests of the view before (those asked more than once), at most [`REFRESHED_REPLIES`] of
+//! them and for at most [`REFRESH_TIME`]; `kavosh serve` calls it in the background once a
+//! second.
 
 use std::any::Any;
+use std::cmp::Reverse;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
 
@@ -24,6 +32,12 @@ use crate::index::{SearchIndex, ViewMark};
 
 /// The byte budget of `kavosh serve`'s cache unless configured (`--search-cache-mb`).
 pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most search replies [`SearchCache::refresh`] computes again for a new view.
+pub const REFRESHED_REPLIES: usize = 32;
+
+/// Longest [`SearchCache::refresh`] keeps searching (it stops after the search under way).
+pub const REFRESH_TIME: Duration = Duration::from_secs(2);
 
 /// Search and suggestion replies by request, for one view of an index at a time.
 pub struct SearchCache {
@@ -40,13 +54,46 @@ struct CacheState {
     bytes: usize,
     /// Counts uses, for least-recently-used eviction.
     clock: u64,
+    /// The most used search requests of the view before `mark` (asked more than once), most
+    /// used first, for [`SearchCache::refresh`].
+    to_refresh: Vec<SearchRequest>,
 }
 
 struct Entry {
     /// A [`SearchResponse`] or a [`SuggestResponse`], as its key says.
     reply: Arc<dyn Any + Send + Sync>,
+    /// The request of a search reply, to search again over the next view.
+    request: Option<SearchRequest>,
     bytes: usize,
     last_used: u64,
+    /// How many times the reply was given, the search that made it included.
+    uses: u64,
+}
+
+impl CacheState {
+    /// Moves the kept replies out of the way of `mark`'s: they answer another view. The
+    /// requests of the most used searches among them are kept to search again.
+    fn switch_to(&mut self, mark: ViewMark) {
+        let mut searches: Vec<(&Entry, &SearchRequest)> = self
+            .entries
+            .values()
+            .filter(|e| e.uses > 1)
+            .filter_map(|e| Some((e, e.request.as_ref()?)))
+            .collect();
+        searches.sort_by_key(|(e, _)| Reverse((e.uses, e.last_used)));
+        let most_used: Vec<SearchRequest> = searches
+            .into_iter()
+            .take(REFRESHED_REPLIES)
+            .map(|(_, r)| r.clone())
+            .collect();
+        // A view left before its replies were refreshed passes its own list on.
+        if !most_used.is_empty() {
+            self.to_refresh = most_used;
+        }
+        self.entries.clear();
+        self.bytes = 0;
+        self.mark = Some(mark);
+    }
 }
 
 impl SearchCache {
@@ -69,6 +116,7 @@ impl SearchCache {
         let (mut reply, kept) = self.answer(
             index,
             search_key(req),
+            Some(req),
             |searcher| search_with(index, searcher, req),
             reply_bytes,
         )?;
@@ -76,6 +124,41 @@ impl SearchCache {
             reply.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         }
         Ok(reply)
+    }
+
+    /// When `index` shows a view the cache has not answered from yet, searches again over it
+    /// the most used requests of the view before (see the module's documentation), unless a
+    /// user already did; returns how many it searched. Errors are left to the users who ask.
+    pub fn refresh(&self, index: &SearchIndex) -> usize {
+        if self.budget == 0 {
+            return 0;
+        }
+        let started = Instant::now();
+        let searcher = index.searcher();
+        let mark = index.view_mark(&searcher);
+        let requests = {
+            let mut state = self.lock();
+            if state.mark.is_some_and(|m| m != mark) {
+                state.switch_to(mark);
+            }
+            std::mem::take(&mut state.to_refresh)
+        };
+        let mut searched = 0;
+        for req in requests {
+            if started.elapsed() > REFRESH_TIME {
+                break;
+            }
+            let key = search_key(&req);
+            if self.lock().entries.contains_key(&key) {
+                continue;
+            }
+            if let Ok(reply) = search_with(index, &searcher, &req) {
+                let bytes = key.len() + reply_bytes(&reply);
+                self.keep(mark, key, Some(&req), &reply, bytes);
+                searched += 1;
+            }
+        }
+        searched
     }
 
     /// Suggestions for `q` (see [`super::suggest::suggest`]), or the kept reply to the same
@@ -91,6 +174,7 @@ impl SearchCache {
         let (mut reply, kept) = self.answer(
             index,
             format!("suggest {q:?} {limit} {rewrite}"),
+            None,
             |searcher| suggest_with(index, searcher, q, limit, rewrite),
             suggestion_bytes,
         )?;
@@ -101,11 +185,13 @@ impl SearchCache {
     }
 
     /// The reply kept under `key` for the index's current view, or the one `fresh` gives (then
-    /// kept, `size` estimating its bytes); true when it was kept.
+    /// kept with `request`, when a search's, `size` estimating its bytes); true when it was
+    /// kept.
     fn answer<R: Clone + Send + Sync + 'static>(
         &self,
         index: &SearchIndex,
         key: String,
+        request: Option<&SearchRequest>,
         fresh: impl FnOnce(&Searcher) -> Result<R, SearchError>,
         size: fn(&R) -> usize,
     ) -> Result<(R, bool), SearchError> {
@@ -120,7 +206,7 @@ impl SearchCache {
         }
         let reply = fresh(&searcher)?;
         let bytes = key.len() + size(&reply);
-        self.keep(mark, key, &reply, bytes);
+        self.keep(mark, key, request, &reply, bytes);
         Ok((reply, false))
     }
 
@@ -139,6 +225,7 @@ impl SearchCache {
         let now = state.clock;
         let entry = state.entries.get_mut(key)?;
         entry.last_used = now;
+        entry.uses += 1;
         entry.reply.downcast_ref::<R>().cloned()
     }
 
@@ -146,6 +233,7 @@ impl SearchCache {
         &self,
         mark: ViewMark,
         key: String,
+        request: Option<&SearchRequest>,
         reply: &R,
         bytes: usize,
     ) {
@@ -155,9 +243,7 @@ impl SearchCache {
         let mut state = self.lock();
         if state.mark != Some(mark) {
             // A newer view (or, after a race, an older one): what was kept answers another.
-            state.entries.clear();
-            state.bytes = 0;
-            state.mark = Some(mark);
+            state.switch_to(mark);
         }
         while state.bytes + bytes > self.budget {
             let Some(oldest) = state
@@ -174,8 +260,10 @@ impl SearchCache {
         state.clock += 1;
         let entry = Entry {
             reply: Arc::new(reply.clone()),
+            request: request.cloned(),
             bytes,
             last_used: state.clock,
+            uses: 1,
         };
         if let Some(previous) = state.entries.insert(key, entry) {
             state.bytes -= previous.bytes;
@@ -357,6 +445,81 @@ mod tests {
         assert_eq!(reply.facets.kind[0].count, 1);
         assert!(index.delete("c").unwrap());
         assert_eq!(cache.search(&index, &req).unwrap().total, 0);
+    }
+
+    /// The search reply kept for `req` over the index's current view, if any.
+    fn kept(
+        cache: &SearchCache,
+        index: &SearchIndex,
+        req: &SearchRequest,
+    ) -> Option<SearchResponse> {
+        cache.lookup(index.view_mark(&index.searcher()), &search_key(req))
+    }
+
+    #[test]
+    fn a_new_view_gets_the_most_used_searches_of_the_one_before() {
+        let index = index();
+        let cache = SearchCache::new(DEFAULT_CACHE_BYTES);
+        let (saffron, cooperation) = (request("زعفران"), request("همکاری"));
+        for _ in 0..3 {
+            cache.search(&index, &saffron).unwrap();
+        }
+        for _ in 0..2 {
+            cache.search(&index, &cooperation).unwrap();
+            cache.suggest(&index, "زعف", 8, true).unwrap();
+        }
+        cache.search(&index, &request("مازندران")).unwrap();
+        assert_eq!(cache.refresh(&index), 0, "the same view: nothing to do");
+
+        index
+            .upsert(&[doc("c", "صادرات زعفران", "همکاری در زعفران مازندران", &[])])
+            .unwrap();
+        assert!(kept(&cache, &index, &saffron).is_none());
+        assert_eq!(
+            cache.refresh(&index),
+            2,
+            "the searches asked again, not the one asked once nor the suggestion"
+        );
+        for req in [&saffron, &cooperation] {
+            let refreshed = kept(&cache, &index, req).expect("searched again");
+            assert_eq!(content(&refreshed), content(&search(&index, req).unwrap()));
+        }
+        assert_eq!(kept(&cache, &index, &saffron).unwrap().total, 1);
+        assert_eq!(cache.refresh(&index), 0, "done once per view");
+
+        // A user who searches first leaves the rest to the refresh.
+        assert!(index.delete("c").unwrap());
+        assert_eq!(cache.search(&index, &saffron).unwrap().total, 0);
+        assert_eq!(cache.refresh(&index), 1);
+        assert!(kept(&cache, &index, &cooperation).is_some());
+    }
+
+    #[test]
+    fn a_refresh_searches_at_most_its_number_of_the_most_used() {
+        let index = index();
+        let cache = SearchCache::new(DEFAULT_CACHE_BYTES);
+        let requests: Vec<SearchRequest> = (1..=REFRESHED_REPLIES + 8)
+            .map(|per_page| SearchRequest {
+                per_page,
+                ..request("فناوری")
+            })
+            .collect();
+        // The most used are not the most recently used.
+        let popular = &requests[..4];
+        for req in popular {
+            cache.search(&index, req).unwrap();
+        }
+        for req in requests.iter().chain(&requests) {
+            cache.search(&index, req).unwrap();
+        }
+        index
+            .upsert(&[doc("c", "فناوری زعفران", "فناوری", &[])])
+            .unwrap();
+        assert_eq!(cache.refresh(&index), REFRESHED_REPLIES);
+        for req in popular {
+            assert!(kept(&cache, &index, req).is_some(), "{}", req.per_page);
+        }
+        assert_eq!(cache.usage().0, REFRESHED_REPLIES);
     }
 
     /// A suggestion reply as JSON without its time.

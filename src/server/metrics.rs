@@ -1,5 +1,6 @@
 //! Prometheus metrics (`GET /metrics`): requests counted and timed by method, route and
-//! status, the number of documents and the index's size on disk.
+//! status, the number of documents, the index's size on disk, and the search replies the cache
+//! refreshed over new views of the index.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -16,6 +17,7 @@ const REQUESTS: &str = "kavosh_http_requests_total";
 const DURATION: &str = "kavosh_http_request_duration_seconds";
 const DOCUMENTS: &str = "kavosh_documents";
 const INDEX_BYTES: &str = "kavosh_index_size_bytes";
+const CACHE_REFRESHED: &str = "kavosh_search_cache_refreshed_total";
 /// Upper bounds of the latency histogram's buckets, in seconds. 3 and 20 ms are the search
 /// targets at a million documents (p50 and p99, issue 14): the share of searches within each
 /// is read off directly.
@@ -45,6 +47,10 @@ pub fn handle() -> PrometheusHandle {
             );
             metrics::describe_gauge!(DOCUMENTS, "documents visible to searches");
             metrics::describe_gauge!(INDEX_BYTES, metrics::Unit::Bytes, "index size on disk");
+            metrics::describe_counter!(
+                CACHE_REFRESHED,
+                "search replies searched again over a new view of the index, before users ask"
+            );
             handle
         })
         .clone()
@@ -69,6 +75,11 @@ pub async fn track(request: Request, next: Next) -> Response {
     metrics::counter!(REQUESTS, &labels).increment(1);
     metrics::histogram!(DURATION, &labels).record(started.elapsed().as_secs_f64());
     response
+}
+
+/// Counts `replies` refreshed by the search cache (`SearchCache::refresh`).
+pub fn count_cache_refresh(replies: usize) {
+    metrics::counter!(CACHE_REFRESHED).increment(replies as u64);
 }
 
 /// The exposition text, with the index gauges read now.

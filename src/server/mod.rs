@@ -76,6 +76,10 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often histogram samples are folded into the Prometheus buckets.
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
+/// How often the search cache looks for a new view of the index to refresh its most used
+/// replies over (`SearchCache::refresh`).
+const CACHE_REFRESH_EVERY: Duration = Duration::from_secs(1);
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -356,6 +360,19 @@ pub async fn serve(config: Config) -> Result<(), String> {
         loop {
             tick.tick().await;
             upkeep.run_upkeep();
+        }
+    });
+    let (cache, served) = (state.search_cache.clone(), state.index.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CACHE_REFRESH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let (cache, index) = (cache.clone(), served.current());
+            let refreshed = tokio::task::spawn_blocking(move || cache.refresh(&index)).await;
+            if let Ok(n @ 1..) = refreshed {
+                metrics::count_cache_refresh(n);
+            }
         }
     });
     let listener = tokio::net::TcpListener::bind(&config.listen)
