@@ -168,6 +168,35 @@ async fn a_write_is_followed_by_the_popular_searches_over_the_new_commit() {
 }
 
 #[tokio::test]
+async fn a_restarted_server_searches_the_most_searched_queries_before_users_ask() {
+    const REFRESHED: &str = "kavosh_search_cache_refreshed_total";
+    let dir = tempfile::tempdir().unwrap();
+    let (index, corpus) = (dir.path().join("ix"), corpus(dir.path()));
+    let env = [("KAVOSH_INSIGHTS_MIN_COUNT", "1")];
+    let first = serve(&index, &corpus, &env).await;
+    first.search("پالایشگاه نفت").await;
+    first.stop();
+    let second = serve(&index, &corpus, &env).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while counter(&second, REFRESHED).await < 1.0 {
+        assert!(
+            Instant::now() < deadline,
+            "no search was made ready at start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    second.stop();
+    let off = serve(&index, &corpus, &[("KAVOSH_SEARCH_CACHE_MB", "0")]).await;
+    off.search("پالایشگاه نفت").await;
+    assert_eq!(
+        counter(&off, REFRESHED).await,
+        0.0,
+        "no cache, nothing refreshed"
+    );
+    off.stop();
+}
+
+#[tokio::test]
 async fn insights_are_saved_at_shutdown_and_read_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let (index, corpus) = (dir.path().join("ix"), corpus(dir.path()));

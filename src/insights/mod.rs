@@ -283,6 +283,14 @@ impl Insights {
         state.counts.ranked(range, top, self.config.min_count)
     }
 
+    /// The `top` most searched queries of the last [`DEFAULT_RANGE_DAYS`] days, most first
+    /// (as the analyzer folds them).
+    pub fn most_searched(&self, top: usize) -> Vec<String> {
+        let range = Range::asked(None, None, today()).expect("the default range is valid");
+        let (queries, _) = self.ranked_queries(range, top);
+        queries.into_iter().map(|row| row.query).collect()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // Counting cannot leave the counts half-changed: a panic elsewhere leaves them usable.
         self.state.lock().unwrap_or_else(|e| e.into_inner())

@@ -126,9 +126,17 @@ impl SearchCache {
         Ok(reply)
     }
 
+    /// Has the next [`SearchCache::refresh`] search `requests` (the most asked first), as if
+    /// they were the most used of the view before: `kavosh serve` starts with the most
+    /// searched queries of its search insights.
+    pub fn prepare(&self, requests: Vec<SearchRequest>) {
+        self.lock().to_refresh = requests;
+    }
+
     /// When `index` shows a view the cache has not answered from yet, searches again over it
-    /// the most used requests of the view before (see the module's documentation), unless a
-    /// user already did; returns how many it searched. Errors are left to the users who ask.
+    /// the most used requests of the view before (see the module's documentation), or those
+    /// given to [`SearchCache::prepare`], unless a user already did; returns how many it
+    /// searched. Errors are left to the users who ask.
     pub fn refresh(&self, index: &SearchIndex) -> usize {
         if self.budget == 0 {
             return 0;

@@ -61,7 +61,8 @@ use crate::crawl::CrawlOptions;
 use crate::crawl::schedule::CrawlSchedule;
 use crate::index::{SearchIndex, migrate};
 use crate::insights::{Insights, InsightsConfig};
-use crate::search::cache::{DEFAULT_CACHE_BYTES, SearchCache};
+use crate::search::SearchRequest;
+use crate::search::cache::{DEFAULT_CACHE_BYTES, REFRESHED_REPLIES, SearchCache};
 use backups::Backups;
 use error::ApiError;
 use upgrade::ServedIndex;
@@ -362,6 +363,14 @@ pub async fn serve(config: Config) -> Result<(), String> {
             upkeep.run_upkeep();
         }
     });
+    state.search_cache.prepare(
+        state
+            .insights
+            .most_searched(REFRESHED_REPLIES)
+            .iter()
+            .filter_map(|q| page_search(q))
+            .collect(),
+    );
     let (cache, served) = (state.search_cache.clone(), state.index.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CACHE_REFRESH_EVERY);
@@ -389,6 +398,16 @@ pub async fn serve(config: Config) -> Result<(), String> {
     insights::save(served_at_exit.current(), &saved_at_exit).await;
     tracing::info!("kavosh stopped");
     Ok(())
+}
+
+/// The request the search page makes for `q` alone.
+fn page_search(q: &str) -> Option<SearchRequest> {
+    let raw = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", q)
+        .finish();
+    params::search_request(Some(&raw))
+        .ok()
+        .map(|(request, _)| request)
 }
 
 /// Opens the index to serve. One of an older version is served as it is while it is upgraded
