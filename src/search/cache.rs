@@ -13,8 +13,8 @@
 //! would wait for it (at 1M documents, 0.1 s for the park's name as a phrase). As Solr's
 //! caches autowarm, [`SearchCache::refresh`] searches again over the new view the most used
 //! requests of the view before (those asked more than once), at most [`REFRESHED_REPLIES`] of
-//! them and for at most [`REFRESH_TIME`]; `kavosh serve` calls it in the background once a
-//! second.
+//! them and for at most [`REFRESH_TIME`]; `kavosh serve` calls it in the background at most
+//! once a second, and after a refresh waits four times as long as it took.
 
 use std::any::Any;
 use std::cmp::Reverse;

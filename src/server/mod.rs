@@ -78,8 +78,13 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(120);
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
 /// How often the search cache looks for a new view of the index to refresh its most used
-/// replies over (`SearchCache::refresh`).
+/// replies over (`SearchCache::refresh`), at most.
 const CACHE_REFRESH_EVERY: Duration = Duration::from_secs(1);
+
+/// A refresh is followed by a pause of this many times its own time (at least
+/// [`CACHE_REFRESH_EVERY`]): under a stream of commits, refreshing takes at most a fifth of the
+/// time, and writes and searches the rest.
+const CACHE_REFRESH_PAUSE: u32 = 4;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -373,15 +378,15 @@ pub async fn serve(config: Config) -> Result<(), String> {
     );
     let (cache, served) = (state.search_cache.clone(), state.index.clone());
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(CACHE_REFRESH_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            let started = std::time::Instant::now();
             let (cache, index) = (cache.clone(), served.current());
             let refreshed = tokio::task::spawn_blocking(move || cache.refresh(&index)).await;
             if let Ok(n @ 1..) = refreshed {
                 metrics::count_cache_refresh(n);
             }
+            let pause = started.elapsed() * CACHE_REFRESH_PAUSE;
+            tokio::time::sleep(pause.max(CACHE_REFRESH_EVERY)).await;
         }
     });
     let listener = tokio::net::TcpListener::bind(&config.listen)
