@@ -37,6 +37,12 @@ fn run(q: &str, f: impl FnOnce(&mut SearchRequest)) -> SearchResponse {
     search::search(index(), &req).unwrap()
 }
 
+/// The scores of a reply's hits (none at all: a reply with no hits fails the caller's test).
+fn all_hits_of(r: SearchResponse) -> Vec<Option<f32>> {
+    assert!(!r.hits.is_empty(), "{:?} found nothing", r.query);
+    r.hits.iter().map(|h| h.score).collect()
+}
+
 fn ids(r: &SearchResponse) -> Vec<&str> {
     r.hits.iter().map(|h| h.id.as_str()).collect()
 }
@@ -84,6 +90,21 @@ fn sorts_and_pages() {
     let oldest = run("", |r| r.sort = Sort::Oldest);
     let dates: Vec<&str> = oldest.hits.iter().map(|h| h.date.as_str()).collect();
     assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+    // Without text there is nothing to rank by: no score, filtered or not, as by date.
+    for browse in [
+        all_hits_of(run("", |_| {})),
+        all_hits_of(run("", |r| {
+            r.filters.kinds = vec![kavosh::document::Kind::News]
+        })),
+        all_hits_of(newest),
+    ] {
+        assert!(browse.iter().all(|s| s.is_none()), "{browse:?}");
+    }
+    assert!(
+        all_hits_of(run("فناوری", |_| {}))
+            .iter()
+            .all(|s| s.is_some())
+    );
     let p1 = run("فناوری", |r| r.per_page = 5);
     let p2 = run("فناوری", |r| {
         r.per_page = 5;

@@ -149,7 +149,7 @@ pub struct Hit {
     pub domains: Vec<String>,
     /// The page the document was crawled from (or the `url` it was given); null when none.
     pub url: Option<String>,
-    /// BM25 score (null when sorted by date).
+    /// BM25 score (null when sorted by date, and when the query has no text to rank by).
     pub score: Option<f32>,
     pub highlights: Highlights,
 }
@@ -257,6 +257,8 @@ pub fn search_with(
                     opening(&doc.body, RESPELL_BYTES).to_string(),
                 ]
             });
+            // Without text nothing is ranked: no score, as when sorted by date.
+            let score = score.filter(|_| built.has_text);
             (to_hit(doc, score, &built.terms), texts)
         })
     })?;
