@@ -102,8 +102,11 @@ fn corpus(dir: &Path) -> std::path::PathBuf {
     corpus
 }
 
-/// The value of the counter `name` in `/metrics` (0 before its first count).
-async fn counter(server: &Server, name: &str) -> f64 {
+/// The counter of search replies the cache made ready before users asked.
+const REFRESHED: &str = "kavosh_search_cache_refreshed_total";
+
+/// The value of [`REFRESHED`] in `/metrics` (0 before its first count).
+async fn refreshed(server: &Server) -> f64 {
     let text = reqwest::get(format!("{}/metrics", server.base))
         .await
         .unwrap()
@@ -111,8 +114,17 @@ async fn counter(server: &Server, name: &str) -> f64 {
         .await
         .unwrap();
     text.lines()
-        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .find_map(|l| l.strip_prefix(REFRESHED)?.trim().parse().ok())
         .unwrap_or(0.0)
+}
+
+/// Waits (20 s at most) until [`REFRESHED`] is at least `count`; `after` says after what.
+async fn wait_for_refreshed(server: &Server, count: f64, after: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while refreshed(server).await < count {
+        assert!(Instant::now() < deadline, "no search was refreshed {after}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn total(server: &Server, q: &str) -> u64 {
@@ -130,13 +142,12 @@ async fn total(server: &Server, q: &str) -> u64 {
 
 #[tokio::test]
 async fn a_write_is_followed_by_the_popular_searches_over_the_new_commit() {
-    const REFRESHED: &str = "kavosh_search_cache_refreshed_total";
     let dir = tempfile::tempdir().unwrap();
     let (index, corpus) = (dir.path().join("ix"), corpus(dir.path()));
     let server = serve(&index, &corpus, &[]).await;
     assert_eq!(total(&server, "زعفران").await, 0);
     assert_eq!(total(&server, "زعفران").await, 0);
-    let before = counter(&server, REFRESHED).await;
+    let before = refreshed(&server).await;
     let written = reqwest::Client::new()
         .post(format!("{}/documents", server.base))
         .bearer_auth(KEY)
@@ -151,14 +162,7 @@ async fn a_write_is_followed_by_the_popular_searches_over_the_new_commit() {
         .await
         .unwrap();
     assert!(written.status().is_success(), "{}", written.status());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while counter(&server, REFRESHED).await < before + 1.0 {
-        assert!(
-            Instant::now() < deadline,
-            "no search was refreshed after the write"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_refreshed(&server, before + 1.0, "after the write").await;
     assert_eq!(
         total(&server, "زعفران").await,
         1,
@@ -169,7 +173,6 @@ async fn a_write_is_followed_by_the_popular_searches_over_the_new_commit() {
 
 #[tokio::test]
 async fn a_restarted_server_searches_the_most_searched_queries_before_users_ask() {
-    const REFRESHED: &str = "kavosh_search_cache_refreshed_total";
     let dir = tempfile::tempdir().unwrap();
     let (index, corpus) = (dir.path().join("ix"), corpus(dir.path()));
     let env = [("KAVOSH_INSIGHTS_MIN_COUNT", "1")];
@@ -177,22 +180,11 @@ async fn a_restarted_server_searches_the_most_searched_queries_before_users_ask(
     first.search("پالایشگاه نفت").await;
     first.stop();
     let second = serve(&index, &corpus, &env).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while counter(&second, REFRESHED).await < 1.0 {
-        assert!(
-            Instant::now() < deadline,
-            "no search was made ready at start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_refreshed(&second, 1.0, "at start").await;
     second.stop();
     let off = serve(&index, &corpus, &[("KAVOSH_SEARCH_CACHE_MB", "0")]).await;
     off.search("پالایشگاه نفت").await;
-    assert_eq!(
-        counter(&off, REFRESHED).await,
-        0.0,
-        "no cache, nothing refreshed"
-    );
+    assert_eq!(refreshed(&off).await, 0.0, "no cache, nothing refreshed");
     off.stop();
 }
 
