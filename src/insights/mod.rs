@@ -283,12 +283,15 @@ impl Insights {
         state.counts.ranked(range, top, self.config.min_count)
     }
 
-    /// The `top` most searched queries of the last [`DEFAULT_RANGE_DAYS`] days, most first
-    /// (as the analyzer folds them).
-    pub fn most_searched(&self, top: usize) -> Vec<String> {
+    /// The `top` most searched queries of the last [`DEFAULT_RANGE_DAYS`] days (as the
+    /// analyzer folds them), most first, with how many times each was searched.
+    pub fn most_searched(&self, top: usize) -> Vec<(String, u64)> {
         let range = Range::asked(None, None, today()).expect("the default range is valid");
         let (queries, _) = self.ranked_queries(range, top);
-        queries.into_iter().map(|row| row.query).collect()
+        queries
+            .into_iter()
+            .map(|row| (row.query, row.searches))
+            .collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -14,7 +14,9 @@
 //! caches autowarm, [`SearchCache::refresh`] searches again over the new view the most used
 //! requests of the view before (those asked more than once), at most [`REFRESHED_REPLIES`] of
 //! them and for at most [`REFRESH_TIME`]; `kavosh serve` calls it in the background at most
-//! once a second, and after a refresh waits four times as long as it took.
+//! once a second, and after a refresh waits four times as long as it took. A refreshed reply
+//! starts with half the uses of the one it replaces: a search asked often stays ready through
+//! a few commits in a row that no user searched between, and then drops out.
 
 use std::any::Any;
 use std::cmp::Reverse;
@@ -55,8 +57,8 @@ struct CacheState {
     /// Counts uses, for least-recently-used eviction.
     clock: u64,
     /// The most used search requests of the view before `mark` (asked more than once), most
-    /// used first, for [`SearchCache::refresh`].
-    to_refresh: Vec<SearchRequest>,
+    /// used first, with their uses, for [`SearchCache::refresh`].
+    to_refresh: Vec<(SearchRequest, u64)>,
 }
 
 struct Entry {
@@ -66,7 +68,8 @@ struct Entry {
     request: Option<SearchRequest>,
     bytes: usize,
     last_used: u64,
-    /// How many times the reply was given, the search that made it included.
+    /// How many times the reply was given, the search that made it included (for a refreshed
+    /// reply, half its predecessor's).
     uses: u64,
 }
 
@@ -81,10 +84,10 @@ impl CacheState {
             .filter_map(|e| Some((e, e.request.as_ref()?)))
             .collect();
         searches.sort_by_key(|(e, _)| Reverse((e.uses, e.last_used)));
-        let most_used: Vec<SearchRequest> = searches
+        let most_used: Vec<(SearchRequest, u64)> = searches
             .into_iter()
             .take(REFRESHED_REPLIES)
-            .map(|(_, r)| r.clone())
+            .map(|(e, r)| (r.clone(), e.uses))
             .collect();
         // A view left before its replies were refreshed passes its own list on.
         if !most_used.is_empty() {
@@ -126,10 +129,10 @@ impl SearchCache {
         Ok(reply)
     }
 
-    /// Has the next [`SearchCache::refresh`] search `requests` (the most asked first), as if
-    /// they were the most used of the view before: `kavosh serve` starts with the most
-    /// searched queries of its search insights.
-    pub fn prepare(&self, requests: Vec<SearchRequest>) {
+    /// Has the next [`SearchCache::refresh`] search `requests` (with how many times each was
+    /// asked, the most asked first), as if they were the most used of the view before: `kavosh
+    /// serve` starts with the most searched queries of its search insights.
+    pub fn prepare(&self, requests: Vec<(SearchRequest, u64)>) {
         self.lock().to_refresh = requests;
     }
 
@@ -152,7 +155,7 @@ impl SearchCache {
             std::mem::take(&mut state.to_refresh)
         };
         let mut searched = 0;
-        for req in requests {
+        for (req, uses) in requests {
             if started.elapsed() > REFRESH_TIME {
                 break;
             }
@@ -162,7 +165,7 @@ impl SearchCache {
             }
             if let Ok(reply) = search_with(index, &searcher, &req) {
                 let bytes = key.len() + reply_bytes(&reply);
-                self.keep(mark, key, Some(&req), &reply, bytes);
+                self.keep(mark, key, (Some(&req), uses / 2), &reply, bytes);
                 searched += 1;
             }
         }
@@ -214,7 +217,7 @@ impl SearchCache {
         }
         let reply = fresh(&searcher)?;
         let bytes = key.len() + size(&reply);
-        self.keep(mark, key, request, &reply, bytes);
+        self.keep(mark, key, (request, 1), &reply, bytes);
         Ok((reply, false))
     }
 
@@ -237,11 +240,13 @@ impl SearchCache {
         entry.reply.downcast_ref::<R>().cloned()
     }
 
+    /// Keeps `reply` under `key` for `mark`'s view, with the request of a search, and the
+    /// uses it starts with (at least one).
     fn keep<R: Clone + Send + Sync + 'static>(
         &self,
         mark: ViewMark,
         key: String,
-        request: Option<&SearchRequest>,
+        (request, uses): (Option<&SearchRequest>, u64),
         reply: &R,
         bytes: usize,
     ) {
@@ -271,7 +276,7 @@ impl SearchCache {
             request: request.cloned(),
             bytes,
             last_used: state.clock,
-            uses: 1,
+            uses: uses.max(1),
         };
         if let Some(previous) = state.entries.insert(key, entry) {
             state.bytes -= previous.bytes;
@@ -455,13 +460,50 @@ mod tests {
         assert_eq!(cache.search(&index, &req).unwrap().total, 0);
     }
 
-    /// The search reply kept for `req` over the index's current view, if any.
+    /// The search reply kept for `req` over the index's current view, if any (looked at, not
+    /// used).
     fn kept(
         cache: &SearchCache,
         index: &SearchIndex,
         req: &SearchRequest,
     ) -> Option<SearchResponse> {
-        cache.lookup(index.view_mark(&index.searcher()), &search_key(req))
+        let state = cache.lock();
+        if state.mark != Some(index.view_mark(&index.searcher())) {
+            return None;
+        }
+        let entry = state.entries.get(&search_key(req))?;
+        entry.reply.downcast_ref::<SearchResponse>().cloned()
+    }
+
+    #[test]
+    fn a_search_no_user_asks_again_stays_ready_for_fewer_commits_the_less_it_was_asked() {
+        let index = index();
+        let cache = SearchCache::new(DEFAULT_CACHE_BYTES);
+        let (often, twice) = (request("همکاری"), request("مازندران"));
+        for _ in 0..8 {
+            cache.search(&index, &often).unwrap();
+        }
+        for _ in 0..2 {
+            cache.search(&index, &twice).unwrap();
+        }
+        let mut refreshed = Vec::new();
+        for i in 0..5 {
+            let id = format!("n{i}");
+            index
+                .upsert(&[doc(&id, "همکاری پژوهشی", "همکاری در مازندران", &[])])
+                .unwrap();
+            refreshed.push(cache.refresh(&index));
+        }
+        // Uses 8 and 2, then 4 and 1, then 2, then 1: each commit halves them.
+        assert_eq!(refreshed, [2, 1, 1, 0, 0]);
+        // Asked again, a search counts anew.
+        cache.search(&index, &twice).unwrap();
+        cache.search(&index, &twice).unwrap();
+        index
+            .upsert(&[doc("n5", "همکاری", "مازندران", &[])])
+            .unwrap();
+        assert_eq!(cache.refresh(&index), 1);
+        assert_eq!(kept(&cache, &index, &twice).unwrap().total, 7);
     }
 
     #[test]
@@ -496,6 +538,8 @@ mod tests {
         assert_eq!(cache.refresh(&index), 0, "done once per view");
 
         // A user who searches first leaves the rest to the refresh.
+        cache.search(&index, &saffron).unwrap();
+        cache.search(&index, &cooperation).unwrap();
         assert!(index.delete("c").unwrap());
         assert_eq!(cache.search(&index, &saffron).unwrap().total, 0);
         assert_eq!(cache.refresh(&index), 1);

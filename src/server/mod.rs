@@ -372,8 +372,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         state
             .insights
             .most_searched(REFRESHED_REPLIES)
-            .iter()
-            .filter_map(|q| page_search(q))
+            .into_iter()
+            .filter_map(|(q, searches)| Some((page_search(&q)?, searches)))
             .collect(),
     );
     let (cache, served) = (state.search_cache.clone(), state.index.clone());
