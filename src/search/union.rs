@@ -10,6 +10,12 @@
 //! the time of searches of two and three words. [`TermsUnionQuery`] masks the window's bits up
 //! to the document asked about and clears only the scores of the documents it passes. A word
 //! searched alone is walked window by window, without a call through a pointer per document.
+//!
+//! Filling a window costs every document its terms hold in it. When the other words ask about
+//! few of them (a rare word with a common one: `خاویار همکاری`), the union stops filling windows
+//! and moves each term to the document asked about, scoring only the documents the
+//! intersection keeps, as Lucene's disjunctions inside a conjunction do ([`Reading::Seeking`]).
+//! It fills a window again every [`SEEKING_WINDOWS`] windows to see whether the asks grew denser.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -23,6 +29,13 @@ use super::phrase::{explained_sum, field_norms, seek_to};
 const WINDOW: u32 = 64 * WORDS as u32;
 /// 64-bit words of a window's bits.
 const WORDS: usize = 64;
+/// How many times dearer moving every term to a document is than adding a term's document to a
+/// window, as measured at a million documents: the union seeks when a window held more than this
+/// many times its terms' count for each document asked of it.
+const SEEK_COST: u32 = 4;
+/// How many windows' worth of documents a seeking union passes before it fills a window again,
+/// to measure how many documents a window holds against how many are asked.
+const SEEKING_WINDOWS: u32 = 8;
 
 /// Matches the documents that hold any of the terms, scoring the sum of the BM25 scores of the
 /// terms they hold, each times its boost (as a union of boosted term queries scores).
@@ -230,6 +243,21 @@ struct TermsUnionScorer {
     doc: DocId,
     score: Score,
     num_docs: u32,
+    reading: Reading,
+    /// The terms' documents in the window (or in the last one filled).
+    filled: u32,
+    /// The window's documents asked of the union (moved to).
+    asked: u32,
+}
+
+/// How a [`TermsUnionScorer`] reads its terms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Reading {
+    /// Window by window: the window's bits and scores hold the documents not yet reached.
+    Windows,
+    /// Each term moved to the document asked about (the window is empty), scored on demand,
+    /// until a document at or past `until` is asked about.
+    Seeking { until: DocId },
 }
 
 impl TermsUnionScorer {
@@ -250,6 +278,9 @@ impl TermsUnionScorer {
             doc: 0,
             score: 0.0,
             num_docs,
+            reading: Reading::Windows,
+            filled: 0,
+            asked: 0,
         }
     }
 
@@ -261,8 +292,10 @@ impl TermsUnionScorer {
         };
         self.start = start;
         self.word = 0;
+        self.filled = 0;
+        self.asked = 0;
         for member in &mut self.members {
-            fill(member, &mut self.bits, &mut self.scores, start);
+            self.filled += fill(member, &mut self.bits, &mut self.scores, start);
         }
         self.members.retain(|m| m.postings.doc() != TERMINATED);
         true
@@ -283,6 +316,15 @@ impl TermsUnionScorer {
         self.word = word;
     }
 
+    /// Moves each member's postings with `step` (given the postings and `doc`), and drops the
+    /// members walked to their end.
+    fn move_members(&mut self, doc: DocId, step: impl Fn(&mut SegmentPostings, DocId)) {
+        for member in &mut self.members {
+            step(&mut member.postings, doc);
+        }
+        self.members.retain(|m| m.postings.doc() != TERMINATED);
+    }
+
     /// Moves to the window's next document; false when the window has none left.
     fn next_in_window(&mut self) -> bool {
         while self.word < WORDS {
@@ -292,6 +334,7 @@ impl TermsUnionScorer {
                 let delta = self.word * 64 + bits.trailing_zeros() as usize;
                 self.doc = self.start + delta as DocId;
                 self.score = std::mem::take(&mut self.scores[delta]);
+                self.asked += 1;
                 return true;
             }
             self.word += 1;
@@ -300,17 +343,18 @@ impl TermsUnionScorer {
     }
 }
 
-/// Adds `member`'s documents in the window that starts at `start` to its bits and scores, and
-/// moves `member` past it. Apart from the scorer, so that the window's arrays stay in registers
-/// while the postings are read (as tantivy's union does).
+/// Adds `member`'s documents in the window that starts at `start` to its bits and scores, moves
+/// `member` past it, and returns how many it added. Apart from the scorer, so that the window's
+/// arrays stay in registers while the postings are read (as tantivy's union does).
 #[inline(never)]
 fn fill(
     member: &mut TermMember,
     bits: &mut [u64; WORDS],
     scores: &mut [Score; WINDOW as usize],
     start: DocId,
-) {
+) -> u32 {
     let end = start + WINDOW;
+    let mut added = 0;
     let TermMember {
         postings,
         norms,
@@ -325,11 +369,22 @@ fn fill(
             scores[delta] += bm25.score(norms.fieldnorm_id(doc), postings.term_freq());
         }
         doc = postings.advance();
+        added += 1;
     }
+    added
 }
 
 impl DocSet for TermsUnionScorer {
     fn advance(&mut self) -> DocId {
+        if let Reading::Seeking { .. } = self.reading {
+            // Walked: the window is filled again from the next document.
+            self.reading = Reading::Windows;
+            self.move_members(self.doc, |postings, doc| {
+                if postings.doc() == doc {
+                    postings.advance();
+                }
+            });
+        }
         loop {
             if self.next_in_window() {
                 return self.doc;
@@ -345,20 +400,40 @@ impl DocSet for TermsUnionScorer {
         if self.doc >= target {
             return self.doc;
         }
-        let delta = target - self.start;
-        if delta < WINDOW {
-            // The current document is in the window, before the target: its word is at or
-            // before the target's.
-            let word = delta as usize / 64;
-            self.pass(word, !(u64::MAX << (delta % 64)));
-        } else {
-            self.pass(WORDS, 0);
-            for member in &mut self.members {
-                seek_to(&mut member.postings, target);
+        match self.reading {
+            Reading::Windows if target - self.start < WINDOW => {
+                // The current document is in the window, before the target: its word is at or
+                // before the target's.
+                let delta = target - self.start;
+                let word = delta as usize / 64;
+                self.pass(word, !(u64::MAX << (delta % 64)));
+                return self.advance();
             }
-            self.members.retain(|m| m.postings.doc() != TERMINATED);
+            Reading::Windows => {
+                self.pass(WORDS, 0);
+                let members = self.members.len() as u32;
+                if self.filled > SEEK_COST * members * self.asked.max(1) {
+                    self.reading = Reading::Seeking {
+                        until: target.saturating_add(SEEKING_WINDOWS * WINDOW),
+                    };
+                }
+            }
+            Reading::Seeking { until } if target >= until => self.reading = Reading::Windows,
+            Reading::Seeking { .. } => {}
         }
-        self.advance()
+        self.move_members(target, |postings, target| {
+            seek_to(postings, target);
+        });
+        if self.reading == Reading::Windows {
+            return self.advance();
+        }
+        self.doc = self
+            .members
+            .iter()
+            .map(|m| m.doc())
+            .min()
+            .unwrap_or(TERMINATED);
+        self.doc
     }
 
     fn doc(&self) -> DocId {
@@ -381,7 +456,17 @@ impl DocSet for TermsUnionScorer {
 
 impl Scorer for TermsUnionScorer {
     fn score(&mut self) -> Score {
-        self.score
+        if self.reading == Reading::Windows {
+            return self.score;
+        }
+        // Summed in the members' order, as a window adds them.
+        let mut score = 0.0;
+        for member in &mut self.members {
+            if member.doc() == self.doc {
+                score += member.score();
+            }
+        }
+        score
     }
 }
 
@@ -511,5 +596,82 @@ mod tests {
         let explained = format!("{:?}", ours(one).explain(&searcher, late).unwrap());
         assert!(explained.contains("خاویار"), "{explained}");
         assert!(!explained.contains("نیروگاه"), "{explained}");
+    }
+
+    /// Asked about every 101st document, a union of two dense terms moves its terms to each
+    /// document instead of filling windows; walked on, or asked about every document, it fills
+    /// windows again. Either way it finds each document and its score as a window does.
+    #[test]
+    fn seeks_where_few_documents_are_asked_and_fills_windows_where_many_are() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let holds = |i: u32| i % 2 == 0 || i % 3 == 0;
+        for i in 0u32..60_000 {
+            let mut words = vec!["سند"];
+            if i % 2 == 0 {
+                words.push("پژوهش");
+            }
+            if i % 3 == 0 {
+                words.extend(["فناوری"; 2]);
+            }
+            let mut doc = TantivyDocument::new();
+            doc.add_text(text, words.join(" "));
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let reader = searcher.segment_reader(0);
+        let terms = vec![
+            (Term::from_field_text(text, "پژوهش"), 1.0),
+            (Term::from_field_text(text, "فناوری"), 2.0),
+        ];
+        let bm25 = terms
+            .iter()
+            .map(|(t, _)| Bm25Weight::for_terms(&searcher, std::slice::from_ref(t)).unwrap())
+            .collect();
+        let weight = TermsUnionWeight {
+            terms,
+            bm25: Some(bm25),
+        };
+        let union = || TermsUnionScorer::new(weight.members(reader, 1.0).unwrap(), 60_000);
+        // Every document with its score, as windows alone find them.
+        let mut walked = union();
+        let mut expected = std::collections::HashMap::new();
+        while walked.doc() != TERMINATED {
+            expected.insert(walked.doc(), walked.score());
+            walked.advance();
+        }
+        assert_eq!(walked.reading, Reading::Windows);
+        assert_eq!(expected.len(), (0..60_000).filter(|&i| holds(i)).count());
+
+        let mut union = union();
+        let check = |union: &mut TermsUnionScorer, doc: DocId, target: DocId| {
+            let first = (target..60_000).find(|&i| holds(i)).unwrap_or(TERMINATED);
+            assert_eq!(doc, first, "asked about {target}");
+            if first != TERMINATED {
+                assert_eq!(union.score(), expected[&first], "{first}");
+            }
+        };
+        for target in (101..20_000).step_by(101) {
+            let doc = union.seek(target);
+            check(&mut union, doc, target);
+        }
+        assert!(matches!(union.reading, Reading::Seeking { .. }));
+        let sought = union.doc();
+        let doc = union.advance();
+        check(&mut union, doc, sought + 1);
+        assert_eq!(union.reading, Reading::Windows);
+        for target in (20_000..30_000).step_by(101) {
+            let doc = union.seek(target);
+            check(&mut union, doc, target);
+        }
+        assert!(matches!(union.reading, Reading::Seeking { .. }));
+        for target in 30_000..60_000 {
+            let doc = union.seek(target);
+            check(&mut union, doc, target);
+        }
+        assert_eq!(union.reading, Reading::Windows);
     }
 }
