@@ -22,6 +22,7 @@ pub mod alternatives;
 pub mod apart;
 pub mod bonus;
 pub mod cache;
+pub mod conjunction;
 pub mod export;
 pub mod facets;
 pub mod filters;

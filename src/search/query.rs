@@ -26,6 +26,7 @@ use tantivy::{Searcher, Term};
 use super::alternatives::AlternativesQuery;
 use super::apart::WrittenApartQuery;
 use super::bonus::BonusQuery;
+use super::conjunction::AllOfQuery;
 use super::parse::{Node, Parsed, Scope};
 use super::phrase::PhraseVariantsQuery;
 use super::rewrite::domains;
@@ -394,10 +395,6 @@ impl<'a> QueryBuilder<'a> {
                 self.terms.stemmed.insert(c.stemmed.clone());
             }
         }
-        let occur = match self.mode {
-            MatchMode::All => Occur::Must,
-            MatchMode::Any => Occur::Should,
-        };
         let spans = self.spans(&seg, &keys, &stems, negated, false);
         let mut clauses: Vec<Box<dyn Query>> = Vec::new();
         let mut i = 0;
@@ -450,9 +447,12 @@ impl<'a> QueryBuilder<'a> {
                 self.proximity.push(boosted(Box::new(near), boost));
             }
         }
-        Some(Box::new(BooleanQuery::new(
-            clauses.into_iter().map(|q| (occur, q)).collect(),
-        )))
+        Some(match self.mode {
+            MatchMode::All => Box::new(AllOfQuery::new(clauses)),
+            MatchMode::Any => Box::new(BooleanQuery::new(
+                clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
+            )),
+        })
     }
 
     /// The runs of query words that may also be found whole: numbers (in words or digits, as

@@ -26,9 +26,9 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 use super::phrase::{explained_sum, field_norms, seek_to};
 
 /// Documents in a window.
-const WINDOW: u32 = 64 * WORDS as u32;
+pub(super) const WINDOW: u32 = 64 * WORDS as u32;
 /// 64-bit words of a window's bits.
-const WORDS: usize = 64;
+pub(super) const WORDS: usize = 64;
 /// How many times dearer moving every term to a document is than adding a term's document to a
 /// window, as measured at a million documents: the union seeks when a window held more than this
 /// many times its terms' count for each document asked of it.
@@ -227,7 +227,7 @@ impl TermMember {
     }
 }
 
-struct TermsUnionScorer {
+pub(super) struct TermsUnionScorer {
     /// The members not yet walked to their end, each at its first document past the window.
     members: Vec<TermMember>,
     /// The window's documents not yet reached: bit `d % 64` of word `d / 64` is document
@@ -261,9 +261,17 @@ enum Reading {
 }
 
 impl TermsUnionScorer {
+    /// At its first document, nothing read into a window yet (seeking until document 0: the
+    /// first move decides how to read).
     fn new(members: Vec<TermMember>, num_docs: u32) -> TermsUnionScorer {
         let mut union = TermsUnionScorer::unstarted(members, num_docs);
-        union.advance();
+        union.reading = Reading::Seeking { until: 0 };
+        union.doc = union
+            .members
+            .iter()
+            .map(|m| m.doc())
+            .min()
+            .unwrap_or(TERMINATED);
         union
     }
 
@@ -299,6 +307,53 @@ impl TermsUnionScorer {
         }
         self.members.retain(|m| m.postings.doc() != TERMINATED);
         true
+    }
+
+    /// Empties the window and fills it with the documents from `start` to `start + WINDOW`
+    /// (the members moved to `start` first), for an intersection to read ([`Self::window`],
+    /// [`Self::score_at`]) rather than walk; false when no member has a document from `start`.
+    pub(super) fn fill_from(&mut self, start: DocId) -> bool {
+        self.reading = Reading::Windows;
+        self.pass(WORDS, 0);
+        self.move_members(start, |postings, start| {
+            seek_to(postings, start);
+        });
+        if self.members.is_empty() {
+            return false;
+        }
+        self.start = start;
+        self.word = 0;
+        for member in &mut self.members {
+            fill(member, &mut self.bits, &mut self.scores, start);
+        }
+        self.members.retain(|m| m.postings.doc() != TERMINATED);
+        true
+    }
+
+    /// The first document from `start` on that a member holds (its own postings, past the
+    /// window), or `TERMINATED`.
+    pub(super) fn first_from(&mut self, start: DocId) -> DocId {
+        self.members
+            .iter_mut()
+            .map(|m| seek_to(&mut m.postings, start))
+            .min()
+            .unwrap_or(TERMINATED)
+    }
+
+    /// How many of its terms the segment holds, not walked to their end.
+    pub(super) fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    /// The window's bits as [`Self::fill_from`] left them: bit `d % 64` of word `d / 64` is its
+    /// document `start + d`.
+    pub(super) fn window(&self) -> &[u64; WORDS] {
+        &self.bits
+    }
+
+    /// The score of the window's document `start + delta` (0 where no member holds it).
+    pub(super) fn score_at(&self, delta: usize) -> Score {
+        self.scores[delta]
     }
 
     /// Passes the window's documents before word `word` and those of `word` in `mask`, clearing
@@ -607,7 +662,7 @@ mod tests {
         let text = schema.add_text_field("text", TEXT);
         let index = Index::create_in_ram(schema.build());
         let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let holds = |i: u32| i % 2 == 0 || i % 3 == 0;
+        let holds = |i: u32| i.is_multiple_of(2) || i.is_multiple_of(3);
         for i in 0u32..60_000 {
             let mut words = vec!["سند"];
             if i % 2 == 0 {
