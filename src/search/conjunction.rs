@@ -1,14 +1,15 @@
-//! The documents every word of a query holds, when the words are unions of terms
-//! ([`super::union`]): their windows are intersected as bits, 64 documents at a time.
+//! The documents every word of a query holds, the words that are unions of terms
+//! ([`super::union`]) intersected window by window as bits, 64 documents at a time.
 //!
 //! tantivy's intersection asks its rarest clause for each of its documents in turn and the
 //! others whether they hold it: at a million documents, the unions' `advance` and `seek` were a
 //! fifth of the time of searches of two and three frequent words. [`AllOfQuery`] fills each
 //! union's window over the same documents and keeps the bits they all have, as tantivy counts
-//! an intersection's documents (`count_including_deleted_dense`), but scoring them. Where a
-//! word is far more frequent than the rarest one, filling its windows would cost more than
-//! asking it about the rare word's documents, and tantivy's intersection is used as before
-//! (the union then seeks, see [`super::union`]).
+//! an intersection's documents (`count_including_deleted_dense`), but scoring them; the other
+//! clauses (a compound's written-apart form, a phrase) are asked about those documents only.
+//! Where a word is far more frequent than the rarest one, filling its windows would cost more
+//! than asking it about the rare word's documents: it is asked too (and seeks, see
+//! [`super::union`]). Where the rarest clause is no union, tantivy's intersection is used.
 
 use std::fmt;
 
@@ -97,37 +98,37 @@ enum Intersected {
 }
 
 impl AllOfWeight {
-    /// Read window by window when every clause is a union and none holds more than
-    /// [`FILL_COST`] times its terms' count for each document of the rarest.
+    /// Read window by window when the rarest clause is a union: the unions that hold at most
+    /// [`FILL_COST`] times their terms' count for each of its documents fill windows, and the
+    /// other clauses are asked about the documents those windows share.
     fn intersected(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Intersected> {
-        let scorers = self
+        let mut scorers = self
             .clauses
             .iter()
             .map(|w| w.scorer(reader, boost))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        // In the order tantivy's intersection asks its clauses and adds their scores.
+        scorers.sort_by_key(|s| s.cost());
         let num_docs = reader.num_docs();
-        if !scorers.iter().all(|s| s.is::<TermsUnionScorer>()) {
-            return Ok(Intersected::Other(intersect_scorers(scorers, num_docs)));
-        }
-        let mut unions: Vec<TermsUnionScorer> = scorers
-            .into_iter()
-            .filter_map(|s| s.downcast::<TermsUnionScorer>().ok().map(|u| *u))
-            .collect();
-        // In the order tantivy's intersection adds the scores.
-        unions.sort_by_key(|u| u.cost());
-        let rarest = u64::from(unions[0].size_hint().max(1));
-        if unions[1..]
-            .iter()
-            .any(|u| u.cost() > FILL_COST * u.member_count() as u64 * rarest)
+        if scorers.len() < 2
+            || !scorers[0].is::<TermsUnionScorer>()
+            || scorers.iter().any(|s| s.doc() == TERMINATED)
         {
-            let scorers = unions
-                .into_iter()
-                .map(|u| Box::new(u) as Box<dyn Scorer>)
-                .collect();
             return Ok(Intersected::Other(intersect_scorers(scorers, num_docs)));
         }
+        let rarest = u64::from(scorers[0].size_hint().max(1));
+        let clauses = scorers
+            .into_iter()
+            .map(|scorer| match scorer.downcast::<TermsUnionScorer>() {
+                Ok(union) if union.cost() <= FILL_COST * union.member_count() as u64 * rarest => {
+                    Clause::Filled(*union)
+                }
+                Ok(union) => Clause::Asked(union),
+                Err(other) => Clause::Asked(other),
+            })
+            .collect();
         Ok(Intersected::Windows(Box::new(Windows::new(
-            unions, num_docs,
+            clauses, num_docs,
         ))))
     }
 }
@@ -143,7 +144,7 @@ impl Weight for AllOfWeight {
         })
     }
 
-    /// Calls `callback` from the windows' bits, without a call through a pointer per document.
+    /// Walks the windows without a call through a pointer per document.
     fn for_each(
         &self,
         reader: &SegmentReader,
@@ -151,16 +152,8 @@ impl Weight for AllOfWeight {
     ) -> tantivy::Result<()> {
         match self.intersected(reader, 1.0)? {
             Intersected::Windows(mut windows) => {
-                while windows.doc != TERMINATED {
-                    let mut matched = std::mem::replace(&mut windows.matched, [0; WORDS]);
-                    for (w, bits) in matched.iter_mut().enumerate() {
-                        while *bits != 0 {
-                            let delta = w * 64 + bits.trailing_zeros() as usize;
-                            *bits &= *bits - 1;
-                            callback(windows.start + delta as DocId, windows.score_at(delta));
-                        }
-                    }
-                    windows.next_window(windows.start + WINDOW);
+                while windows.advance() != TERMINATED {
+                    callback(windows.doc, windows.score());
                 }
             }
             Intersected::Other(mut scorer) => {
@@ -183,12 +176,23 @@ impl Weight for AllOfWeight {
     }
 }
 
-/// The intersection of unions read window by window: the window's documents all the unions
-/// hold, not yet reached.
+/// A clause of [`Windows`].
+enum Clause {
+    /// A union whose windows are filled and intersected.
+    Filled(TermsUnionScorer),
+    /// A clause asked whether it holds each document the filled windows share.
+    Asked(Box<dyn Scorer>),
+}
+
+/// The intersection read window by window: the documents of the window that every filled
+/// union holds, not yet reached, each asked of the other clauses when reached.
 struct Windows {
-    /// By cost, as tantivy's intersection orders its clauses (and adds their scores).
-    unions: Vec<TermsUnionScorer>,
+    /// By cost, as tantivy's intersection orders its clauses (and adds their scores); the
+    /// first is a filled union.
+    clauses: Vec<Clause>,
+    /// Bit `d % 64` of word `d / 64` is document `start + d`; words before `word` are 0.
     matched: [u64; WORDS],
+    word: usize,
     start: DocId,
     doc: DocId,
     num_docs: u32,
@@ -196,10 +200,11 @@ struct Windows {
 
 impl Windows {
     /// Before its first document: [`DocSet::advance`] moves to it.
-    fn new(unions: Vec<TermsUnionScorer>, num_docs: u32) -> Windows {
+    fn new(clauses: Vec<Clause>, num_docs: u32) -> Windows {
         let mut windows = Windows {
-            unions,
+            clauses,
             matched: [0; WORDS],
+            word: 0,
             start: 0,
             doc: 0,
             num_docs,
@@ -208,27 +213,33 @@ impl Windows {
         windows
     }
 
-    /// Fills the first window from `from` on with documents all the unions hold (`doc` is its
-    /// start, before any of them); `doc` is `TERMINATED` when there is none.
+    fn filled(&mut self) -> impl Iterator<Item = &mut TermsUnionScorer> {
+        self.clauses.iter_mut().filter_map(|c| match c {
+            Clause::Filled(union) => Some(union),
+            Clause::Asked(_) => None,
+        })
+    }
+
+    /// Fills the first window from `from` on with documents all the filled unions hold (`doc`
+    /// is its start, before any of them); `doc` is `TERMINATED` when there is none.
     fn next_window(&mut self, mut from: DocId) {
         loop {
             // The first document from `from` on that every union may hold.
-            let mut start = from;
-            for union in &mut self.unions {
-                start = start.max(union.first_from(from));
-            }
-            if start == TERMINATED || !self.unions.iter_mut().all(|u| u.fill_from(start)) {
+            let start = self.filled().fold(from, |s, u| s.max(u.first_from(from)));
+            if start == TERMINATED || !self.filled().all(|u| u.fill_from(start)) {
                 self.doc = TERMINATED;
                 self.matched = [0; WORDS];
                 return;
             }
-            self.matched = *self.unions[0].window();
-            for union in &self.unions[1..] {
-                for (m, bits) in self.matched.iter_mut().zip(union.window()) {
+            let mut matched = [u64::MAX; WORDS];
+            for union in self.filled() {
+                for (m, bits) in matched.iter_mut().zip(union.window()) {
                     *m &= bits;
                 }
             }
-            if self.matched.iter().any(|&m| m != 0) {
+            if matched.iter().any(|&m| m != 0) {
+                self.matched = matched;
+                self.word = 0;
                 self.start = start;
                 self.doc = start;
                 return;
@@ -237,34 +248,62 @@ impl Windows {
         }
     }
 
-    /// The sum of the unions' scores of the window's document `start + delta`, added as
-    /// tantivy's intersection adds its clauses' (the two cheapest, then the others' sum).
-    fn score_at(&self, delta: usize) -> Score {
-        let rest: Score = self.unions[2..].iter().map(|u| u.score_at(delta)).sum();
-        self.unions[0].score_at(delta) + self.unions[1].score_at(delta) + rest
+    /// Passes the window's documents before `target`, or moves to the first window from
+    /// `target` on.
+    fn pass_to(&mut self, target: DocId) {
+        let delta = target - self.start;
+        if delta < WINDOW {
+            let word = delta as usize / 64;
+            self.matched[self.word.min(word)..word].fill(0);
+            self.matched[word] &= u64::MAX << (delta % 64);
+            self.word = self.word.max(word);
+        } else {
+            self.next_window(target);
+        }
     }
 
-    /// Moves to the window's next document; false when it has none left.
-    fn next_in_window(&mut self) -> bool {
-        for (w, bits) in self.matched.iter_mut().enumerate() {
+    /// The window's next document all filled unions hold; `None` when it has none left.
+    fn next_in_window(&mut self) -> Option<DocId> {
+        while self.word < WORDS {
+            let bits = &mut self.matched[self.word];
             if *bits != 0 {
-                let delta = w * 64 + bits.trailing_zeros() as usize;
+                let delta = self.word * 64 + bits.trailing_zeros() as usize;
                 *bits &= *bits - 1;
-                self.doc = self.start + delta as DocId;
-                return true;
+                return Some(self.start + delta as DocId);
+            }
+            self.word += 1;
+        }
+        None
+    }
+
+    /// Whether every asked clause holds `doc`; else the first document one of them may hold.
+    fn ask(&mut self, doc: DocId) -> Result<(), DocId> {
+        for clause in &mut self.clauses {
+            if let Clause::Asked(scorer) = clause
+                && let SeekDangerResult::SeekLowerBound(bound) = scorer.seek_danger(doc)
+            {
+                return Err(bound);
             }
         }
-        false
+        Ok(())
     }
 }
 
 impl DocSet for Windows {
     fn advance(&mut self) -> DocId {
         while self.doc != TERMINATED {
-            if self.next_in_window() {
-                return self.doc;
+            let Some(doc) = self.next_in_window() else {
+                self.next_window(self.start + WINDOW);
+                continue;
+            };
+            match self.ask(doc) {
+                Ok(()) => {
+                    self.doc = doc;
+                    return doc;
+                }
+                Err(TERMINATED) => self.doc = TERMINATED,
+                Err(bound) => self.pass_to(bound),
             }
-            self.next_window(self.start + WINDOW);
         }
         TERMINATED
     }
@@ -273,14 +312,7 @@ impl DocSet for Windows {
         if self.doc >= target {
             return self.doc;
         }
-        let delta = target - self.start;
-        if delta < WINDOW {
-            let word = delta as usize / 64;
-            self.matched[..word].fill(0);
-            self.matched[word] &= u64::MAX << (delta % 64);
-        } else {
-            self.next_window(target);
-        }
+        self.pass_to(target);
         self.advance()
     }
 
@@ -300,7 +332,10 @@ impl DocSet for Windows {
     fn size_hint(&self) -> u32 {
         // As tantivy estimates an intersection: words are not spread at random (1.3, then
         // less for each further word).
-        let mut sizes = self.unions.iter().map(|u| f64::from(u.size_hint()));
+        let mut sizes = self.clauses.iter().map(|c| match c {
+            Clause::Filled(union) => f64::from(union.size_hint()),
+            Clause::Asked(scorer) => f64::from(scorer.size_hint()),
+        });
         let Some(first) = sizes.next() else {
             return 0;
         };
@@ -315,13 +350,27 @@ impl DocSet for Windows {
 
     fn cost(&self) -> u64 {
         // As tantivy's intersection: the cost of the clause that leads.
-        self.unions.first().map_or(0, |u| u.cost())
+        match self.clauses.first() {
+            Some(Clause::Filled(union)) => union.cost(),
+            Some(Clause::Asked(scorer)) => scorer.cost(),
+            None => 0,
+        }
     }
 }
 
 impl Scorer for Windows {
+    /// The clauses' scores added as tantivy's intersection adds them: the two cheapest, then
+    /// the sum of the others'.
     fn score(&mut self) -> Score {
-        self.score_at((self.doc - self.start) as usize)
+        let delta = (self.doc - self.start) as usize;
+        let mut scores = self.clauses.iter_mut().map(|c| match c {
+            Clause::Filled(union) => union.score_at(delta),
+            Clause::Asked(scorer) => scorer.score(),
+        });
+        let first = scores.next().unwrap_or(0.0);
+        let second = scores.next().unwrap_or(0.0);
+        let rest: Score = scores.sum();
+        first + second + rest
     }
 }
 
@@ -388,10 +437,10 @@ mod tests {
         all
     }
 
-    /// Words as unions of two terms (the first segment holds no rare word), dense ones, a rare one with a dense one, and a union with a term, alone and inside another
-    /// intersection: `AllOfQuery` matches and scores as a boolean query of the same `Must`
-    /// clauses, and reads windows only where every clause is a union none far denser than the
-    /// rarest.
+    /// Words as unions of two terms (the first segment holds no rare word), dense ones, a rare
+    /// one with a dense one or with a term, and a dense one with a rarer term, alone and inside
+    /// another intersection: `AllOfQuery` matches and scores as a boolean query of the same
+    /// `Must` clauses, and reads windows where the rarest clause is a union.
     #[test]
     fn matches_and_scores_as_a_boolean_query_of_must_clauses() {
         let (searcher, text) = thirty_thousand();
@@ -408,13 +457,13 @@ mod tests {
         let plain = |w: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(term(w), IndexRecordOption::WithFreqs))
         };
-        // Each case: its name, its clauses, and whether windows are read in every segment.
-        type Case = (&'static str, Vec<Box<dyn Query>>, bool);
+        // Each case: its name, its clauses, and whether windows are read in each segment.
+        type Case = (&'static str, Vec<Box<dyn Query>>, [bool; 2]);
         let cases: Vec<Case> = vec![
             (
                 "two dense unions",
                 vec![union(&["پژوهش", "زوج"]), union(&["فناوری", "ساری"])],
-                true,
+                [true, true],
             ),
             (
                 "three unions",
@@ -423,17 +472,22 @@ mod tests {
                     union(&["پژوهش", "ساری"]),
                     union(&["زوج", "سند"]),
                 ],
-                true,
+                [true, true],
             ),
             (
-                "a rare union and a dense one",
+                "a rare union (the first segment has none) and a dense one",
                 vec![union(&["خاویار", "نیروگاه"]), union(&["زوج", "پژوهش"])],
-                false,
+                [false, true],
             ),
             (
-                "a union and a term",
+                "a rare union and a term",
+                vec![union(&["خاویار", "نیروگاه"]), plain("زوج")],
+                [false, true],
+            ),
+            (
+                "a dense union and a rarer term",
                 vec![union(&["پژوهش", "زوج"]), plain("فناوری")],
-                false,
+                [false, false],
             ),
         ];
         for (case, clauses, windowed) in cases {
@@ -447,7 +501,7 @@ mod tests {
             let weight = ours
                 .scoring_weight(EnableScoring::enabled_from_searcher(&searcher))
                 .unwrap();
-            for reader in searcher.segment_readers() {
+            for (reader, windowed) in searcher.segment_readers().iter().zip(windowed) {
                 let read = weight.intersected(reader, 1.0).unwrap();
                 assert_eq!(matches!(read, Intersected::Windows(_)), windowed, "{case}");
             }
