@@ -9,7 +9,8 @@
 //! clauses (a compound's written-apart form, a phrase) are asked about those documents only.
 //! Where a word is far more frequent than the rarest one, filling its windows would cost more
 //! than asking it about the rare word's documents: it is asked too (and seeks, see
-//! [`super::union`]). Where the rarest clause is no union, tantivy's intersection is used.
+//! [`super::union`]). Where no union is near the rarest clause's density, tantivy's
+//! intersection is used.
 
 use std::fmt;
 
@@ -98,9 +99,9 @@ enum Intersected {
 }
 
 impl AllOfWeight {
-    /// Read window by window when the rarest clause is a union: the unions that hold at most
-    /// [`FILL_COST`] times their terms' count for each of its documents fill windows, and the
-    /// other clauses are asked about the documents those windows share.
+    /// Read window by window when some union holds at most [`FILL_COST`] times its terms'
+    /// count for each document of the rarest clause: such unions fill windows, and the other
+    /// clauses are asked about the documents those windows share.
     fn intersected(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Intersected> {
         let mut scorers = self
             .clauses
@@ -110,21 +111,26 @@ impl AllOfWeight {
         // In the order tantivy's intersection asks its clauses and adds their scores.
         scorers.sort_by_key(|s| s.cost());
         let num_docs = reader.num_docs();
+        let rarest = u64::from(scorers.first().map_or(0, |s| s.size_hint()).max(1));
+        let fills = |s: &dyn Scorer| {
+            s.downcast_ref::<TermsUnionScorer>()
+                .is_some_and(|u| u.cost() <= FILL_COST * u.member_count() as u64 * rarest)
+        };
         if scorers.len() < 2
-            || !scorers[0].is::<TermsUnionScorer>()
+            || !scorers.iter().any(|s| fills(s.as_ref()))
             || scorers.iter().any(|s| s.doc() == TERMINATED)
         {
             return Ok(Intersected::Other(intersect_scorers(scorers, num_docs)));
         }
-        let rarest = u64::from(scorers[0].size_hint().max(1));
         let clauses = scorers
             .into_iter()
-            .map(|scorer| match scorer.downcast::<TermsUnionScorer>() {
-                Ok(union) if union.cost() <= FILL_COST * union.member_count() as u64 * rarest => {
-                    Clause::Filled(*union)
+            .map(|scorer| {
+                if fills(scorer.as_ref()) {
+                    let union = scorer.downcast::<TermsUnionScorer>();
+                    Clause::Filled(*union.ok().expect("a union (checked)"))
+                } else {
+                    Clause::Asked(scorer)
                 }
-                Ok(union) => Clause::Asked(union),
-                Err(other) => Clause::Asked(other),
             })
             .collect();
         Ok(Intersected::Windows(Box::new(Windows::new(
@@ -187,8 +193,8 @@ enum Clause {
 /// The intersection read window by window: the documents of the window that every filled
 /// union holds, not yet reached, each asked of the other clauses when reached.
 struct Windows {
-    /// By cost, as tantivy's intersection orders its clauses (and adds their scores); the
-    /// first is a filled union.
+    /// By cost, as tantivy's intersection orders its clauses (and adds their scores); one at
+    /// least is filled.
     clauses: Vec<Clause>,
     /// Bit `d % 64` of word `d / 64` is document `start + d`; words before `word` are 0.
     matched: [u64; WORDS],
@@ -209,7 +215,12 @@ impl Windows {
             doc: 0,
             num_docs,
         };
-        windows.next_window(0);
+        // Each asked clause is at its first document: none is asked about one before it.
+        let first = windows.clauses.iter().map(|c| match c {
+            Clause::Filled(_) => 0,
+            Clause::Asked(scorer) => scorer.doc(),
+        });
+        windows.next_window(first.max().unwrap_or(0));
         windows
     }
 
@@ -438,9 +449,10 @@ mod tests {
     }
 
     /// Words as unions of two terms (the first segment holds no rare word), dense ones, a rare
-    /// one with a dense one or with a term, and a dense one with a rarer term, alone and inside
-    /// another intersection: `AllOfQuery` matches and scores as a boolean query of the same
-    /// `Must` clauses, and reads windows where the rarest clause is a union.
+    /// one with a dense one or with a term, and a dense one with a rarer term or a rare one,
+    /// alone and inside another intersection: `AllOfQuery` matches and scores as a boolean
+    /// query of the same `Must` clauses, and reads windows where a union is not far denser than
+    /// the rarest clause.
     #[test]
     fn matches_and_scores_as_a_boolean_query_of_must_clauses() {
         let (searcher, text) = thirty_thousand();
@@ -485,8 +497,13 @@ mod tests {
                 [false, true],
             ),
             (
-                "a dense union and a rarer term",
+                "a union and a rarer term",
                 vec![union(&["پژوهش", "زوج"]), plain("فناوری")],
+                [true, true],
+            ),
+            (
+                "a union far denser than a rare term",
+                vec![union(&["پژوهش", "زوج"]), plain("نیروگاه")],
                 [false, false],
             ),
         ];
