@@ -34,6 +34,8 @@ pub mod query;
 pub mod rewrite;
 pub mod stats;
 pub mod suggest;
+#[cfg(test)]
+mod testing;
 pub mod union;
 pub mod vocabulary;
 

@@ -266,13 +266,17 @@ impl TermsUnionScorer {
     fn new(members: Vec<TermMember>, num_docs: u32) -> TermsUnionScorer {
         let mut union = TermsUnionScorer::unstarted(members, num_docs);
         union.reading = Reading::Seeking { until: 0 };
-        union.doc = union
-            .members
+        union.doc = union.first_member_doc();
+        union
+    }
+
+    /// The first document of the members' postings (past the window), or `TERMINATED`.
+    fn first_member_doc(&self) -> DocId {
+        self.members
             .iter()
             .map(|m| m.doc())
             .min()
-            .unwrap_or(TERMINATED);
-        union
+            .unwrap_or(TERMINATED)
     }
 
     /// Before its first document: its window is empty.
@@ -295,9 +299,10 @@ impl TermsUnionScorer {
     /// Fills the window that starts at the members' first document; false when every member
     /// has been walked to its end.
     fn refill(&mut self) -> bool {
-        let Some(start) = self.members.iter().map(|m| m.postings.doc()).min() else {
+        let start = self.first_member_doc();
+        if start == TERMINATED {
             return false;
-        };
+        }
         self.start = start;
         self.word = 0;
         self.filled = 0;
@@ -333,11 +338,10 @@ impl TermsUnionScorer {
     /// The first document from `start` on that a member holds (its own postings, past the
     /// window), or `TERMINATED`.
     pub(super) fn first_from(&mut self, start: DocId) -> DocId {
-        self.members
-            .iter_mut()
-            .map(|m| seek_to(&mut m.postings, start))
-            .min()
-            .unwrap_or(TERMINATED)
+        self.move_members(start, |postings, start| {
+            seek_to(postings, start);
+        });
+        self.first_member_doc()
     }
 
     /// How many of its terms the segment holds, not walked to their end.
@@ -482,12 +486,7 @@ impl DocSet for TermsUnionScorer {
         if self.reading == Reading::Windows {
             return self.advance();
         }
-        self.doc = self
-            .members
-            .iter()
-            .map(|m| m.doc())
-            .min()
-            .unwrap_or(TERMINATED);
+        self.doc = self.first_member_doc();
         self.doc
     }
 
@@ -527,12 +526,13 @@ impl Scorer for TermsUnionScorer {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::collector::{Count, TopDocs};
+    use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
     use tantivy::{DocAddress, Index, TantivyDocument, Term};
 
     use super::*;
+    use crate::search::testing::{scored, thirty_thousand_documents};
 
     /// Three terms of different densities (one in a run far past a window), boosted and not,
     /// over two segments, and a term alone: walked alone, asked inside an intersection (whose
@@ -540,35 +540,7 @@ mod tests {
     /// scores as tantivy's union of the same terms.
     #[test]
     fn matches_and_scores_as_tantivys_union() {
-        let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for i in 0u32..30_000 {
-            let mut words = Vec::new();
-            if i % 3 == 0 {
-                words.push("پژوهش");
-            }
-            if i % 7 == 0 || i % 11 == 0 {
-                words.push("فناوری");
-                words.push("فناوری");
-            }
-            if (20_000..20_050).contains(&i) {
-                words.push("خاویار");
-            }
-            if i % 97 == 0 || (10_000..18_000).contains(&i) || (20_000..20_025).contains(&i) {
-                words.push("ساری");
-            }
-            words.push(if i % 2 == 0 { "زوج" } else { "فرد" });
-            let mut doc = TantivyDocument::new();
-            doc.add_text(text, words.join(" "));
-            writer.add_document(doc).unwrap();
-            if i == 15_000 {
-                writer.commit().unwrap();
-            }
-        }
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
+        let (searcher, text) = thirty_thousand_documents();
         let term = |w: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(text, w),
@@ -580,17 +552,6 @@ mod tests {
                 .iter()
                 .map(|&(w, boost)| Box::new(BoostQuery::new(term(w), boost)) as Box<dyn Query>)
                 .collect()
-        };
-        // Every match and its score, collected with the total as a search collects them (without
-        // the total, tantivy's block-max pass would add a document's scores in another order).
-        let scored = |q: &dyn Query| -> Vec<(DocAddress, Score)> {
-            let (top, total) = searcher
-                .search(q, &(TopDocs::with_limit(30_000).order_by_score(), Count))
-                .unwrap();
-            let mut all: Vec<_> = top.into_iter().map(|(s, d)| (d, s)).collect();
-            assert_eq!(all.len(), total);
-            all.sort_by_key(|(d, _)| *d);
-            all
         };
         let ours = |terms: &[(&str, Score)]| -> Box<dyn Query> {
             Box::new(TermsUnionQuery::new(
@@ -631,8 +592,8 @@ mod tests {
                     "with a dense word" => and(union, "فرد"),
                     _ => not(union),
                 };
-                let got = scored(&*shape(ours(terms)));
-                let expected = scored(&*shape(theirs(terms)));
+                let got = scored(&searcher, &*shape(ours(terms)));
+                let expected = scored(&searcher, &*shape(theirs(terms)));
                 assert!(expected.len() >= 12, "{terms:?} {case}: {}", expected.len());
                 assert_eq!(got.len(), expected.len(), "{terms:?} {case}");
                 for ((d1, s1), (d2, s2)) in got.iter().zip(&expected) {

@@ -1,0 +1,66 @@
+//! What the tests of the search's own queries ([`super::union`], [`super::conjunction`]) share:
+//! a corpus of short documents over two segments, and every match of a query with its score.
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::{Field, Schema, TEXT};
+use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument};
+
+/// 30,000 documents in one text field, over two segments (documents 0–15,000 and the rest):
+/// `سند` in every one, `پژوهش` in a third, `فناوری` (twice) in about a fifth, `ساری` in every
+/// 97th and in runs of 8,000 (10,000–18,000) and 25 (20,000–20,025), `خاویار` in 50
+/// (20,000–20,050) and `بیوگاز` in 40 (25,000–25,040), both in the second segment only, `زوج`
+/// in the even ones and `فرد` in the odd ones.
+pub(super) fn thirty_thousand_documents() -> (Searcher, Field) {
+    let mut schema = Schema::builder();
+    let text = schema.add_text_field("text", TEXT);
+    let index = Index::create_in_ram(schema.build());
+    let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for i in 0u32..30_000 {
+        let mut words = vec!["سند"];
+        if i.is_multiple_of(3) {
+            words.push("پژوهش");
+        }
+        if i.is_multiple_of(7) || i.is_multiple_of(11) {
+            words.extend(["فناوری"; 2]);
+        }
+        if (20_000..20_050).contains(&i) {
+            words.push("خاویار");
+        }
+        if (25_000..25_040).contains(&i) {
+            words.push("بیوگاز");
+        }
+        if i.is_multiple_of(97) || (10_000..18_000).contains(&i) || (20_000..20_025).contains(&i) {
+            words.push("ساری");
+        }
+        words.push(if i.is_multiple_of(2) {
+            "زوج"
+        } else {
+            "فرد"
+        });
+        let mut doc = TantivyDocument::new();
+        doc.add_text(text, words.join(" "));
+        writer.add_document(doc).unwrap();
+        if i == 15_000 {
+            writer.commit().unwrap();
+        }
+    }
+    writer.commit().unwrap();
+    (index.reader().unwrap().searcher(), text)
+}
+
+/// Every match of `query` and its score, by document, collected with the total as a search
+/// collects them (without the total, tantivy's block-max pass would add a document's scores in
+/// another order).
+pub(super) fn scored(searcher: &Searcher, query: &dyn Query) -> Vec<(DocAddress, Score)> {
+    let (top, total) = searcher
+        .search(
+            query,
+            &(TopDocs::with_limit(30_000).order_by_score(), Count),
+        )
+        .unwrap();
+    let mut all: Vec<_> = top.into_iter().map(|(s, d)| (d, s)).collect();
+    assert_eq!(all.len(), total);
+    all.sort_by_key(|(d, _)| *d);
+    all
+}
