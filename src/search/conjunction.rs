@@ -19,6 +19,7 @@ use tantivy::query::{
 };
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
+use super::phrase::does_not_match;
 use super::union::{TermsUnionScorer, WINDOW, WORDS};
 
 /// How many times its terms' count, for each document of the rarest word, a word's union may
@@ -44,17 +45,7 @@ impl AllOfQuery {
                 .iter()
                 .map(|q| q.weight(enable_scoring))
                 .collect::<tantivy::Result<_>>()?,
-            boolean: self.boolean().weight(enable_scoring)?,
         })
-    }
-
-    fn boolean(&self) -> BooleanQuery {
-        BooleanQuery::new(
-            self.clauses
-                .iter()
-                .map(|q| (Occur::Must, q.box_clone()))
-                .collect(),
-        )
     }
 }
 
@@ -73,7 +64,8 @@ impl fmt::Debug for AllOfQuery {
 impl Query for AllOfQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         if !enable_scoring.is_scoring_enabled() {
-            return self.boolean().weight(enable_scoring);
+            let clauses = self.clauses.iter().map(|q| (Occur::Must, q.box_clone()));
+            return BooleanQuery::new(clauses.collect()).weight(enable_scoring);
         }
         Ok(Box::new(self.scoring_weight(enable_scoring)?))
     }
@@ -87,8 +79,6 @@ impl Query for AllOfQuery {
 
 struct AllOfWeight {
     clauses: Vec<Box<dyn Weight>>,
-    /// The same clauses as a boolean query, for explanations and counts.
-    boolean: Box<dyn Weight>,
 }
 
 /// A segment's intersection of the clauses.
@@ -124,13 +114,10 @@ impl AllOfWeight {
         }
         let clauses = scorers
             .into_iter()
-            .map(|scorer| {
-                if fills(scorer.as_ref()) {
-                    let union = scorer.downcast::<TermsUnionScorer>();
-                    Clause::Filled(*union.ok().expect("a union (checked)"))
-                } else {
-                    Clause::Asked(scorer)
-                }
+            .map(|scorer| match scorer.downcast::<TermsUnionScorer>() {
+                Ok(union) if fills(&*union) => Clause::Filled(*union),
+                Ok(union) => Clause::Asked(union),
+                Err(other) => Clause::Asked(other),
             })
             .collect();
         Ok(Intersected::Windows(Box::new(Windows::new(
@@ -173,12 +160,17 @@ impl Weight for AllOfWeight {
         Ok(())
     }
 
+    /// The score of `doc` with each clause's explanation.
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.boolean.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.boolean.count(reader)
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(does_not_match(doc));
+        }
+        let mut explanation = Explanation::new("All of", scorer.score());
+        for clause in &self.clauses {
+            explanation.add_detail(clause.explain(reader, doc)?);
+        }
+        Ok(explanation)
     }
 }
 
@@ -387,6 +379,7 @@ impl Scorer for Windows {
 
 #[cfg(test)]
 mod tests {
+    use tantivy::DocAddress;
     use tantivy::collector::TopDocs;
     use tantivy::query::TermQuery;
     use tantivy::schema::IndexRecordOption;
@@ -496,6 +489,17 @@ mod tests {
                 .unwrap()[0];
             let explained = ours.explain(&searcher, doc).unwrap();
             assert!((explained.value() - score).abs() < 1e-5, "{case}");
+            let json = explained.to_pretty_json();
+            assert!(
+                json.contains("All of") && json.contains("Any term of"),
+                "{json}"
+            );
+            let matched = scored(&searcher, &*ours);
+            let unmatched = (0..)
+                .map(|d| DocAddress::new(1, d))
+                .find(|a| !matched.iter().any(|(m, _)| m == a))
+                .unwrap();
+            assert!(ours.explain(&searcher, unmatched).is_err(), "{case}");
         }
     }
 
