@@ -303,6 +303,12 @@ impl TermsUnionScorer {
         if start == TERMINATED {
             return false;
         }
+        self.fill_window(start);
+        true
+    }
+
+    /// Fills the (empty) window that starts at `start` from the members, all at or past it.
+    fn fill_window(&mut self, start: DocId) {
         self.start = start;
         self.word = 0;
         self.filled = 0;
@@ -311,7 +317,6 @@ impl TermsUnionScorer {
             self.filled += fill(member, &mut self.bits, &mut self.scores, start);
         }
         self.members.retain(|m| m.postings.doc() != TERMINATED);
-        true
     }
 
     /// Empties the window and fills it with the documents from `start` to `start + WINDOW`
@@ -320,18 +325,10 @@ impl TermsUnionScorer {
     pub(super) fn fill_from(&mut self, start: DocId) -> bool {
         self.reading = Reading::Windows;
         self.pass(WORDS, 0);
-        self.move_members(start, |postings, start| {
-            seek_to(postings, start);
-        });
-        if self.members.is_empty() {
+        if self.first_from(start) == TERMINATED {
             return false;
         }
-        self.start = start;
-        self.word = 0;
-        for member in &mut self.members {
-            fill(member, &mut self.bits, &mut self.scores, start);
-        }
-        self.members.retain(|m| m.postings.doc() != TERMINATED);
+        self.fill_window(start);
         true
     }
 
@@ -480,13 +477,11 @@ impl DocSet for TermsUnionScorer {
             Reading::Seeking { until } if target >= until => self.reading = Reading::Windows,
             Reading::Seeking { .. } => {}
         }
-        self.move_members(target, |postings, target| {
-            seek_to(postings, target);
-        });
+        let first = self.first_from(target);
         if self.reading == Reading::Windows {
             return self.advance();
         }
-        self.doc = self.first_member_doc();
+        self.doc = first;
         self.doc
     }
 
