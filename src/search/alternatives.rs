@@ -21,6 +21,7 @@ use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Wei
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use super::phrase::explained_sum;
+use super::windowed::Windowed;
 
 /// Matches the documents any member matches, scoring the sum of the scores of those that do.
 pub struct AlternativesQuery {
@@ -82,6 +83,16 @@ impl Weight for AlternativesWeight {
             1 => scorers.remove(0),
             _ => Box::new(AlternativesScorer::new(scorers)),
         })
+    }
+
+    /// Walks the members window by window ([`Windowed`]), not document by document.
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        Windowed::of(self.scorer(reader, 1.0)?).for_each(callback);
+        Ok(())
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -147,12 +158,17 @@ impl Member {
     }
 }
 
-struct AlternativesScorer {
+pub(super) struct AlternativesScorer {
     members: Vec<Member>,
     doc: DocId,
 }
 
 impl AlternativesScorer {
+    /// The members' scorers, in order (read as [`Windowed`]: before any is moved).
+    pub(super) fn into_member_scorers(self) -> Vec<Box<dyn Scorer>> {
+        self.members.into_iter().map(|m| m.scorer).collect()
+    }
+
     fn new(scorers: Vec<Box<dyn Scorer>>) -> AlternativesScorer {
         let members: Vec<Member> = scorers
             .into_iter()

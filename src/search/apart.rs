@@ -17,6 +17,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use super::phrase::{PhrasePostings, does_not_match, field_norms, seek_to};
+use super::union::{WINDOW, WORDS};
 
 /// Matches the documents holding `parts` at consecutive positions and not holding `joined`,
 /// scored as the phrase of `parts` (BM25 of the phrase's count). Every term is of one field,
@@ -120,7 +121,7 @@ impl Weight for WrittenApartWeight {
 
 /// The phrase's candidates without the documents holding the joined term; positions are read
 /// only for the others.
-struct WrittenApartScorer {
+pub(super) struct WrittenApartScorer {
     phrase: PhrasePostings,
     unless: Option<SegmentPostings>,
     bm25: Option<Bm25Weight>,
@@ -150,6 +151,33 @@ impl WrittenApartScorer {
         }
         self.count = self.phrase.count();
         self.count > 0
+    }
+
+    /// The first document from `from` on it may match (its phrase's next candidate), or
+    /// `TERMINATED`.
+    pub(super) fn first_from(&mut self, from: DocId) -> DocId {
+        self.phrase.seek(from)
+    }
+
+    /// Adds the documents it matches from `start` to `start + WINDOW` to a window of
+    /// `super::union` (their bits, and their scores to the scores there), and moves past them.
+    pub(super) fn fill_window(
+        &mut self,
+        start: DocId,
+        bits: &mut [u64; WORDS],
+        scores: &mut [Score; WINDOW as usize],
+    ) {
+        let end = start + WINDOW;
+        let mut candidate = self.phrase.seek(start);
+        while candidate < end {
+            if self.matches(candidate) {
+                self.doc = candidate;
+                let delta = (candidate - start) as usize;
+                bits[delta / 64] |= 1u64 << (delta % 64);
+                scores[delta] += self.score();
+            }
+            candidate = self.phrase.advance();
+        }
     }
 
     /// Whether `doc` holds the joined term. Called with increasing docs only.

@@ -94,9 +94,16 @@ impl Weight for BonusWeight {
     }
 }
 
-struct BonusScorer {
+pub(super) struct BonusScorer {
     scorer: Box<dyn Scorer>,
     bonus: Score,
+}
+
+impl BonusScorer {
+    /// The scorer it adds to, and what it adds.
+    pub(super) fn into_parts(self) -> (Box<dyn Scorer>, Score) {
+        (self.scorer, self.bonus)
+    }
 }
 
 impl DocSet for BonusScorer {

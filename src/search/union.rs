@@ -357,6 +357,12 @@ impl TermsUnionScorer {
         self.scores[delta]
     }
 
+    /// The window [`Self::fill_from`] left, for the caller to add other documents to and to
+    /// take documents from: a document taken must have its bit and its score cleared.
+    pub(super) fn window_mut(&mut self) -> (&mut [u64; WORDS], &mut [Score; WINDOW as usize]) {
+        (&mut self.bits, &mut self.scores)
+    }
+
     /// Passes the window's documents before word `word` and those of `word` in `mask`, clearing
     /// their scores.
     fn pass(&mut self, word: usize, mask: u64) {

@@ -1,0 +1,347 @@
+//! A word searched alone, walked window by window through all its ways of being found.
+//!
+//! A word's query is a tree: any of its terms ([`super::union`]), its compound written apart
+//! ([`super::apart`]), and its other forms, the word as typed with a bonus ([`super::bonus`]),
+//! all under [`super::alternatives`]. Walked document by document, each document was a call
+//! through a pointer to every scorer of the tree, to move it and again to score it: half the
+//! time of `تفاهم‌نامه` alone at a million documents. [`Windowed`] walks the same tree as
+//! unions walk themselves: each scorer adds its matches among the next 4,096 documents to a
+//! window of bits and scores, its own documents in a tight loop, and the window is read in
+//! order. Each document's score is added up as the scorers add it: a member's score is summed
+//! in a window of its own and then added to its parent's, in the members' order.
+
+use tantivy::query::Scorer;
+use tantivy::{DocId, DocSet, Score, TERMINATED};
+
+use super::alternatives::AlternativesScorer;
+use super::apart::WrittenApartScorer;
+use super::bonus::BonusScorer;
+use super::union::{TermsUnionScorer, WINDOW, WORDS};
+
+/// A scorer read a window at a time.
+pub(super) enum Windowed {
+    /// A union of terms, filled in its own window.
+    Union(Box<TermsUnionScorer>),
+    /// A compound written apart, which adds its matches itself.
+    Apart(Box<WrittenApartScorer>),
+    /// What `inner` matches, scoring its score plus `bonus`.
+    Bonus {
+        inner: Box<Windowed>,
+        bonus: Score,
+        window: Window,
+    },
+    /// What any member matches, scoring the sum of the scores of those that do.
+    Any {
+        members: Vec<Windowed>,
+        window: Window,
+    },
+    /// Any other scorer, walked document by document within each window.
+    Other(Box<dyn Scorer>),
+}
+
+/// The documents of a window: bit `d % 64` of word `d / 64` is its document `start + d`, whose
+/// score is `scores[d]` (0 where the bit is not set).
+pub(super) struct Window {
+    bits: Box<[u64; WORDS]>,
+    scores: Box<[Score; WINDOW as usize]>,
+}
+
+impl Window {
+    fn new() -> Window {
+        Window {
+            bits: Box::new([0; WORDS]),
+            scores: Box::new([0.0; WINDOW as usize]),
+        }
+    }
+
+    /// Gives each document of the window, in order, with its score, and empties the window.
+    fn drain(&mut self, start: DocId, mut each: impl FnMut(DocId, Score)) {
+        drain(&mut self.bits, &mut self.scores, start, &mut each);
+    }
+}
+
+/// Gives each document of a window (see [`Window`]) that starts at `start`, in order, with its
+/// score, clearing its bit and its score.
+fn drain(
+    bits: &mut [u64; WORDS],
+    scores: &mut [Score; WINDOW as usize],
+    start: DocId,
+    each: &mut impl FnMut(DocId, Score),
+) {
+    for (w, word) in bits.iter_mut().enumerate() {
+        while *word != 0 {
+            let delta = w * 64 + word.trailing_zeros() as usize;
+            *word &= *word - 1;
+            each(start + delta as DocId, std::mem::take(&mut scores[delta]));
+        }
+    }
+}
+
+/// Sets `doc`'s bit in a window that starts at `start` and adds `score` to its score.
+fn add(
+    bits: &mut [u64; WORDS],
+    scores: &mut [Score; WINDOW as usize],
+    start: DocId,
+    doc: DocId,
+    score: Score,
+) {
+    let delta = (doc - start) as usize;
+    bits[delta / 64] |= 1u64 << (delta % 64);
+    scores[delta] += score;
+}
+
+impl Windowed {
+    /// `scorer` read window by window (a scorer at its first document, not yet moved).
+    pub(super) fn of(scorer: Box<dyn Scorer>) -> Windowed {
+        let scorer = match scorer.downcast::<TermsUnionScorer>() {
+            Ok(union) => return Windowed::Union(union),
+            Err(scorer) => scorer,
+        };
+        let scorer = match scorer.downcast::<WrittenApartScorer>() {
+            Ok(apart) => return Windowed::Apart(apart),
+            Err(scorer) => scorer,
+        };
+        let scorer = match scorer.downcast::<BonusScorer>() {
+            Ok(bonus) => {
+                let (inner, bonus) = bonus.into_parts();
+                return Windowed::Bonus {
+                    inner: Box::new(Windowed::of(inner)),
+                    bonus,
+                    window: Window::new(),
+                };
+            }
+            Err(scorer) => scorer,
+        };
+        match scorer.downcast::<AlternativesScorer>() {
+            Ok(alternatives) => Windowed::Any {
+                members: alternatives
+                    .into_member_scorers()
+                    .into_iter()
+                    .map(Windowed::of)
+                    .collect(),
+                window: Window::new(),
+            },
+            Err(scorer) => Windowed::Other(scorer),
+        }
+    }
+
+    /// Walks every match in order, with its score.
+    pub(super) fn for_each(mut self, callback: &mut dyn FnMut(DocId, Score)) {
+        let mut window = Window::new();
+        let mut from = 0;
+        loop {
+            let start = self.first_from(from);
+            if start == TERMINATED {
+                return;
+            }
+            self.add_to(start, &mut window.bits, &mut window.scores);
+            window.drain(start, &mut *callback);
+            from = start + WINDOW;
+        }
+    }
+
+    /// The first document from `from` on that it may match, or `TERMINATED`. `from` never
+    /// goes back.
+    fn first_from(&mut self, from: DocId) -> DocId {
+        match self {
+            Windowed::Union(union) => union.first_from(from),
+            Windowed::Apart(apart) => apart.first_from(from),
+            Windowed::Bonus { inner, .. } => inner.first_from(from),
+            Windowed::Any { members, .. } => members
+                .iter_mut()
+                .map(|m| m.first_from(from))
+                .min()
+                .unwrap_or(TERMINATED),
+            Windowed::Other(scorer) => {
+                if scorer.doc() < from {
+                    scorer.seek(from)
+                } else {
+                    scorer.doc()
+                }
+            }
+        }
+    }
+
+    /// Sets the bits of its matches from `start` to `start + WINDOW` in a window that starts at
+    /// `start` and adds each one's score to the score there; then it is past them. `start` is
+    /// at most its [`Windowed::first_from`] and never goes back.
+    fn add_to(
+        &mut self,
+        start: DocId,
+        bits: &mut [u64; WORDS],
+        scores: &mut [Score; WINDOW as usize],
+    ) {
+        match self {
+            Windowed::Union(union) => {
+                union.fill_from(start);
+                let (own_bits, own_scores) = union.window_mut();
+                drain(own_bits, own_scores, start, &mut |doc, score| {
+                    add(bits, scores, start, doc, score)
+                });
+            }
+            Windowed::Apart(apart) => apart.fill_window(start, bits, scores),
+            Windowed::Bonus {
+                inner,
+                bonus,
+                window,
+            } => {
+                inner.add_to(start, &mut window.bits, &mut window.scores);
+                window.drain(start, |doc, score| {
+                    add(bits, scores, start, doc, score + *bonus)
+                });
+            }
+            Windowed::Any { members, window } => {
+                for member in members.iter_mut() {
+                    member.add_to(start, &mut window.bits, &mut window.scores);
+                }
+                window.drain(start, |doc, score| add(bits, scores, start, doc, score));
+            }
+            Windowed::Other(scorer) => {
+                let end = start + WINDOW;
+                let mut doc = if scorer.doc() < start {
+                    scorer.seek(start)
+                } else {
+                    scorer.doc()
+                };
+                while doc < end {
+                    add(bits, scores, start, doc, scorer.score());
+                    doc = scorer.advance();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::{EnableScoring, Query, TermQuery};
+    use tantivy::schema::document::Value;
+    use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TEXT};
+    use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
+
+    use super::*;
+    use crate::search::alternatives::AlternativesQuery;
+    use crate::search::apart::WrittenApartQuery;
+    use crate::search::bonus::BonusQuery;
+    use crate::search::testing::scored;
+    use crate::search::union::TermsUnionQuery;
+
+    /// 12,000 documents over two segments (6,000 each, so windows end inside and at their
+    /// ends): `تفاهمنامه` in every 3rd, `تفاهم نامه` apart in every 5th (twice in 5,000–5,100),
+    /// the words the other way round in every 7th, `همکاری` in every 11th, `زوج` or `فرد`.
+    fn compounds() -> (Searcher, Field) {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT | STORED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for i in 0u32..12_000 {
+            let mut words = vec![if i.is_multiple_of(2) {
+                "زوج"
+            } else {
+                "فرد"
+            }];
+            if i.is_multiple_of(3) {
+                words.push("تفاهمنامه");
+            }
+            if i.is_multiple_of(5) {
+                words.extend(["تفاهم", "نامه"]);
+            }
+            if (5_000..5_100).contains(&i) {
+                words.extend(["و", "تفاهم", "نامه"]);
+            }
+            if i.is_multiple_of(7) {
+                words.extend(["نامه", "تفاهم"]);
+            }
+            if i.is_multiple_of(11) {
+                words.push("همکاری");
+            }
+            let mut doc = TantivyDocument::new();
+            doc.add_text(text, words.join(" "));
+            writer.add_document(doc).unwrap();
+            if i == 5_999 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        (index.reader().unwrap().searcher(), text)
+    }
+
+    /// Every match and its score, walked document by document through the scorers.
+    fn walked(searcher: &Searcher, query: &dyn Query) -> Vec<(DocAddress, Score)> {
+        let weight = query
+            .weight(EnableScoring::enabled_from_searcher(searcher))
+            .unwrap();
+        let mut all = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut scorer = weight.scorer(reader, 1.0).unwrap();
+            while scorer.doc() != TERMINATED {
+                all.push((DocAddress::new(ord as u32, scorer.doc()), scorer.score()));
+                scorer.advance();
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn walks_a_word_s_ways_as_their_scorers_walk_them() {
+        let (searcher, text) = compounds();
+        let term = |w: &str| Term::from_field_text(text, w);
+        let union = |terms: &[(&str, Score)]| -> Box<dyn Query> {
+            Box::new(TermsUnionQuery::new(
+                terms.iter().map(|&(w, boost)| (term(w), boost)).collect(),
+            ))
+        };
+        let apart = || -> Box<dyn Query> {
+            Box::new(WrittenApartQuery::new(
+                vec![term("تفاهم"), term("نامه")],
+                term("تفاهمنامه"),
+            ))
+        };
+        let word = || -> Box<dyn Query> {
+            Box::new(AlternativesQuery::new(vec![
+                union(&[("تفاهمنامه", 1.5), ("همکاری", 0.5)]),
+                apart(),
+            ]))
+        };
+        // A word alone; with its other forms beside the word as typed, which has a bonus; and
+        // with a member of another kind (a term alone), walked document by document.
+        let queries: Vec<Box<dyn Query>> = vec![
+            word(),
+            Box::new(AlternativesQuery::new(vec![
+                union(&[("همکاری", 1.0), ("زوج", 0.2)]),
+                Box::new(BonusQuery::new(word(), 100.0)),
+            ])),
+            Box::new(AlternativesQuery::new(vec![
+                apart(),
+                Box::new(TermQuery::new(term("همکاری"), IndexRecordOption::WithFreqs)),
+                union(&[("تفاهمنامه", 1.0), ("فرد", 0.1)]),
+            ])),
+        ];
+        for query in &queries {
+            let windowed = scored(&searcher, query.as_ref());
+            assert_eq!(windowed, walked(&searcher, query.as_ref()), "{query:?}");
+            assert!(windowed.len() > 4_000, "{query:?}: {}", windowed.len());
+        }
+        // The word: the compound whole, `همکاری`, or written apart (where it is not whole).
+        let mut expected = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let store = reader.get_store_reader(1).unwrap();
+            for doc in 0..reader.max_doc() {
+                let stored: TantivyDocument = store.get(doc).unwrap();
+                let words = stored.get_first(text).and_then(|v| v.as_str()).unwrap();
+                let words: Vec<&str> = words.split(' ').collect();
+                if words.contains(&"تفاهمنامه")
+                    || words.contains(&"همکاری")
+                    || words.windows(2).any(|w| w == ["تفاهم", "نامه"])
+                {
+                    expected.push(DocAddress::new(ord as u32, doc));
+                }
+            }
+        }
+        let found: Vec<DocAddress> = scored(&searcher, word().as_ref())
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
+        assert_eq!(found, expected);
+    }
+}
