@@ -1,9 +1,10 @@
-//! What the tests of the search's own queries ([`super::union`], [`super::conjunction`]) share:
-//! a corpus of short documents over two segments, and every match of a query with its score.
+//! What the tests of the search's own queries ([`super::union`], [`super::conjunction`],
+//! [`super::windowed`]) share: corpora of short documents over two segments, and every match of
+//! a query with its score.
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
-use tantivy::schema::{Field, Schema, TEXT};
+use tantivy::schema::{Field, STORED, Schema, TEXT};
 use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument};
 
 /// 30,000 documents in one text field, over two segments (documents 0–15,000 and the rest):
@@ -42,6 +43,46 @@ pub(super) fn thirty_thousand_documents() -> (Searcher, Field) {
         doc.add_text(text, words.join(" "));
         writer.add_document(doc).unwrap();
         if i == 15_000 {
+            writer.commit().unwrap();
+        }
+    }
+    writer.commit().unwrap();
+    (index.reader().unwrap().searcher(), text)
+}
+
+/// 12,000 documents over two segments (6,000 each, so windows end inside and at their
+/// ends): `تفاهمنامه` in every 3rd, `تفاهم نامه` apart in every 5th (twice in 5,000–5,100),
+/// the words the other way round in every 7th, `همکاری` in every 11th, `زوج` or `فرد`.
+pub(super) fn compounds() -> (Searcher, Field) {
+    let mut schema = Schema::builder();
+    let text = schema.add_text_field("text", TEXT | STORED);
+    let index = Index::create_in_ram(schema.build());
+    let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for i in 0u32..12_000 {
+        let mut words = vec![if i.is_multiple_of(2) {
+            "زوج"
+        } else {
+            "فرد"
+        }];
+        if i.is_multiple_of(3) {
+            words.push("تفاهمنامه");
+        }
+        if i.is_multiple_of(5) {
+            words.extend(["تفاهم", "نامه"]);
+        }
+        if (5_000..5_100).contains(&i) {
+            words.extend(["و", "تفاهم", "نامه"]);
+        }
+        if i.is_multiple_of(7) {
+            words.extend(["نامه", "تفاهم"]);
+        }
+        if i.is_multiple_of(11) {
+            words.push("همکاری");
+        }
+        let mut doc = TantivyDocument::new();
+        doc.add_text(text, words.join(" "));
+        writer.add_document(doc).unwrap();
+        if i == 5_999 {
             writer.commit().unwrap();
         }
     }

@@ -60,6 +60,68 @@ impl Window {
     }
 }
 
+/// A clause of an intersection (`super::conjunction`) that is a word's ways, read a window at a
+/// time: the window it filled last, and what its scorer estimated of itself.
+pub(super) struct FilledWays {
+    ways: Windowed,
+    window: Window,
+    size_hint: u32,
+    cost: u64,
+}
+
+impl FilledWays {
+    /// `scorer` (at its first document, not yet moved), to be filled window by window.
+    pub(super) fn of(scorer: Box<dyn Scorer>) -> FilledWays {
+        FilledWays {
+            size_hint: scorer.size_hint(),
+            cost: scorer.cost(),
+            ways: Windowed::of(scorer),
+            window: Window::new(),
+        }
+    }
+
+    /// The first document from `from` on that it may match, or `TERMINATED`.
+    pub(super) fn first_from(&mut self, from: DocId) -> DocId {
+        self.ways.first_from(from)
+    }
+
+    /// Empties the window and fills it with its matches from `start` to `start + WINDOW`; false
+    /// when it has none from `start` on. `start` never goes back.
+    pub(super) fn fill_from(&mut self, start: DocId) -> bool {
+        self.window.drain(0, |_, _| ());
+        if self.ways.first_from(start) == TERMINATED {
+            return false;
+        }
+        self.ways
+            .add_to(start, &mut self.window.bits, &mut self.window.scores);
+        true
+    }
+
+    /// The window's bits as [`Self::fill_from`] left them.
+    pub(super) fn window(&self) -> &[u64; WORDS] {
+        &self.window.bits
+    }
+
+    /// The score of the window's document `start + delta`.
+    pub(super) fn score_at(&self, delta: usize) -> Score {
+        self.window.scores[delta]
+    }
+
+    pub(super) fn size_hint(&self) -> u32 {
+        self.size_hint
+    }
+
+    pub(super) fn cost(&self) -> u64 {
+        self.cost
+    }
+}
+
+/// Whether `scorer` is a word's ways that an intersection may fill window by window
+/// (alternatives, or a bonus over them).
+pub(super) fn is_ways(scorer: &dyn Scorer) -> bool {
+    scorer.is::<AlternativesScorer>() || scorer.is::<BonusScorer>()
+}
+
 /// Gives each document of a window (see [`Window`]) that starts at `start`, in order, with its
 /// score, clearing its bit and its score.
 fn drain(
@@ -163,8 +225,8 @@ impl Windowed {
     }
 
     /// Sets the bits of its matches from `start` to `start + WINDOW` in a window that starts at
-    /// `start` and adds each one's score to the score there; then it is past them. `start` is
-    /// at most its [`Windowed::first_from`] and never goes back.
+    /// `start` and adds each one's score to the score there; then it is past them. `start`
+    /// never goes back; documents before it are passed over.
     fn add_to(
         &mut self,
         start: DocId,
@@ -215,56 +277,16 @@ impl Windowed {
 #[cfg(test)]
 mod tests {
     use tantivy::query::{EnableScoring, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
     use tantivy::schema::document::Value;
-    use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TEXT};
-    use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
+    use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
     use super::*;
     use crate::search::alternatives::AlternativesQuery;
     use crate::search::apart::WrittenApartQuery;
     use crate::search::bonus::BonusQuery;
-    use crate::search::testing::scored;
+    use crate::search::testing::{compounds, scored};
     use crate::search::union::TermsUnionQuery;
-
-    /// 12,000 documents over two segments (6,000 each, so windows end inside and at their
-    /// ends): `تفاهمنامه` in every 3rd, `تفاهم نامه` apart in every 5th (twice in 5,000–5,100),
-    /// the words the other way round in every 7th, `همکاری` in every 11th, `زوج` or `فرد`.
-    fn compounds() -> (Searcher, Field) {
-        let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT | STORED);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for i in 0u32..12_000 {
-            let mut words = vec![if i.is_multiple_of(2) {
-                "زوج"
-            } else {
-                "فرد"
-            }];
-            if i.is_multiple_of(3) {
-                words.push("تفاهمنامه");
-            }
-            if i.is_multiple_of(5) {
-                words.extend(["تفاهم", "نامه"]);
-            }
-            if (5_000..5_100).contains(&i) {
-                words.extend(["و", "تفاهم", "نامه"]);
-            }
-            if i.is_multiple_of(7) {
-                words.extend(["نامه", "تفاهم"]);
-            }
-            if i.is_multiple_of(11) {
-                words.push("همکاری");
-            }
-            let mut doc = TantivyDocument::new();
-            doc.add_text(text, words.join(" "));
-            writer.add_document(doc).unwrap();
-            if i == 5_999 {
-                writer.commit().unwrap();
-            }
-        }
-        writer.commit().unwrap();
-        (index.reader().unwrap().searcher(), text)
-    }
 
     /// Every match and its score, walked document by document through the scorers.
     fn walked(searcher: &Searcher, query: &dyn Query) -> Vec<(DocAddress, Score)> {
