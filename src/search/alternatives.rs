@@ -10,7 +10,8 @@
 //! asks its members about that document alone, in turn until one holds it, so positions are
 //! read only for the candidates the rest of the query allows; the other members are asked when
 //! the document's score is wanted, that is when every clause matches there. Walked
-//! (`advance`), it walks its members side by side.
+//! (`advance`), it walks its members side by side; searched alone, or where every word is
+//! dense, its members are read window by window instead (`super::windowed`).
 //!
 //! Members cheap to walk (terms) belong together in one member, a union of their own: walking
 //! one union of terms is faster than walking them side by side.

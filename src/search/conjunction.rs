@@ -1,12 +1,15 @@
 //! The documents every word of a query holds, the words that are unions of terms
-//! ([`super::union`]) intersected window by window as bits, 64 documents at a time.
+//! ([`super::union`]), and where every word is dense a word's ways ([`super::windowed`]: its
+//! terms, its compound written apart, its other forms), intersected window by window as bits,
+//! 64 documents at a time.
 //!
 //! tantivy's intersection asks its rarest clause for each of its documents in turn and the
 //! others whether they hold it: at a million documents, the unions' `advance` and `seek` were a
 //! fifth of the time of searches of two and three frequent words. [`AllOfQuery`] fills each
 //! union's window over the same documents and keeps the bits they all have, as tantivy counts
 //! an intersection's documents (`count_including_deleted_dense`), but scoring them; the other
-//! clauses (a compound's written-apart form, a phrase) are asked about those documents only.
+//! clauses (a phrase, a word's ways where the rarest word is sparse) are asked about those
+//! documents only.
 //! Where a word is far more frequent than the rarest one, filling its windows would cost more
 //! than asking it about the rare word's documents: it is asked too (and seeks, see
 //! [`super::union`]). Where no union is near the rarest clause's density, tantivy's
@@ -100,8 +103,9 @@ enum Intersected {
 
 impl AllOfWeight {
     /// Read window by window when some union holds at most [`FILL_COST`] times its terms'
-    /// count for each document of the rarest clause: such unions fill windows, and the other
-    /// clauses are asked about the documents those windows share.
+    /// count for each document of the rarest clause, or a word's ways at most [`FILL_COST`]
+    /// times the rarest clause's documents where that clause is dense ([`DENSE_SHARE`]): such
+    /// clauses fill windows, and the others are asked about the documents those windows share.
     fn intersected(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Intersected> {
         let mut scorers = self
             .clauses
@@ -251,7 +255,7 @@ impl Filled {
 }
 
 /// The intersection read window by window: the documents of the window that every filled
-/// union holds, not yet reached, each asked of the other clauses when reached.
+/// clause holds, not yet reached, each asked of the other clauses when reached.
 struct Windows {
     /// By cost, as tantivy's intersection orders its clauses (and adds their scores); one at
     /// least is filled.
@@ -291,7 +295,7 @@ impl Windows {
         })
     }
 
-    /// Fills the first window from `from` on with documents all the filled unions hold (`doc`
+    /// Fills the first window from `from` on with documents all the filled clauses hold (`doc`
     /// is its start, before any of them); `doc` is `TERMINATED` when there is none.
     fn next_window(&mut self, mut from: DocId) {
         loop {
@@ -333,7 +337,7 @@ impl Windows {
         }
     }
 
-    /// The window's next document all filled unions hold; `None` when it has none left.
+    /// The window's next document all filled clauses hold; `None` when it has none left.
     fn next_in_window(&mut self) -> Option<DocId> {
         while self.word < WORDS {
             let bits = &mut self.matched[self.word];

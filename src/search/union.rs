@@ -357,8 +357,8 @@ impl TermsUnionScorer {
         self.scores[delta]
     }
 
-    /// The window [`Self::fill_from`] left, for the caller to add other documents to and to
-    /// take documents from: a document taken must have its bit and its score cleared.
+    /// The window [`Self::fill_from`] left, for the caller to take its documents from: each
+    /// document taken must have its bit and its score cleared (the next fill adds to them).
     pub(super) fn window_mut(&mut self) -> (&mut [u64; WORDS], &mut [Score; WINDOW as usize]) {
         (&mut self.bits, &mut self.scores)
     }
