@@ -458,9 +458,10 @@ mod tests {
 
     use super::*;
     use crate::search::alternatives::AlternativesQuery;
-    use crate::search::apart::WrittenApartQuery;
     use crate::search::bonus::BonusQuery;
-    use crate::search::testing::{compounds, scored, thirty_thousand_documents};
+    use crate::search::testing::{
+        compound_ways, compounds, scored, thirty_thousand_documents, union_of,
+    };
     use crate::search::union::TermsUnionQuery;
 
     /// Words as unions of two terms (the first segment holds no rare word), dense ones, a rare
@@ -578,8 +579,6 @@ mod tests {
         }
     }
 
-    /// Asked about every 101st document and then about each of a run, the windows find what
-    /// tantivy's intersection finds.
     /// A word's ways (its terms, its compound written apart, a bonus over them) beside other
     /// words: filled window by window where the rarest word holds a quarter of the documents
     /// or more, asked about each document where it is rarer, and either way matching and
@@ -587,21 +586,8 @@ mod tests {
     #[test]
     fn a_word_s_ways_are_filled_where_every_word_is_dense() {
         let (searcher, text) = compounds();
-        let term = |w: &str| Term::from_field_text(text, w);
-        let union = |terms: &[(&str, Score)]| -> Box<dyn Query> {
-            Box::new(TermsUnionQuery::new(
-                terms.iter().map(|&(w, boost)| (term(w), boost)).collect(),
-            ))
-        };
-        let ways = || -> Box<dyn Query> {
-            Box::new(AlternativesQuery::new(vec![
-                union(&[("تفاهمنامه", 1.5), ("همکاری", 0.5)]),
-                Box::new(WrittenApartQuery::new(
-                    vec![term("تفاهم"), term("نامه")],
-                    term("تفاهمنامه"),
-                )),
-            ]))
-        };
+        let union = |terms: &[(&str, Score)]| union_of(text, terms);
+        let ways = || compound_ways(text);
         let forms = || -> Box<dyn Query> {
             Box::new(AlternativesQuery::new(vec![
                 union(&[("همکاری", 1.0), ("فرد", 0.2)]),
@@ -609,7 +595,10 @@ mod tests {
             ]))
         };
         let plain = |w: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(term(w), IndexRecordOption::WithFreqs))
+            Box::new(TermQuery::new(
+                Term::from_field_text(text, w),
+                IndexRecordOption::WithFreqs,
+            ))
         };
         // Each case: its clauses, and whether a word's ways are filled.
         let cases: Vec<(Vec<Box<dyn Query>>, bool)> = vec![
@@ -648,6 +637,8 @@ mod tests {
         }
     }
 
+    /// Asked about every 101st document and then about each of a run, the windows find what
+    /// tantivy's intersection finds.
     #[test]
     fn seeks_as_tantivys_intersection() {
         let (searcher, text) = thirty_thousand_documents();

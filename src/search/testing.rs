@@ -5,19 +5,42 @@
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
 use tantivy::schema::{Field, STORED, Schema, TEXT};
-use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Index, Score, Searcher, TantivyDocument, Term};
 
-/// 30,000 documents in one text field, over two segments (documents 0–15,000 and the rest):
+use super::alternatives::AlternativesQuery;
+use super::apart::WrittenApartQuery;
+use super::union::TermsUnionQuery;
+
+/// Documents `0..count` in one stored text field, document `i` the words `words(i)`, over two
+/// segments: documents up to `first_segment_ends` (included), and the rest.
+fn two_segments(
+    count: u32,
+    first_segment_ends: u32,
+    words: impl Fn(u32) -> Vec<&'static str>,
+) -> (Searcher, Field) {
+    let mut schema = Schema::builder();
+    let text = schema.add_text_field("text", TEXT | STORED);
+    let index = Index::create_in_ram(schema.build());
+    let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for i in 0..count {
+        let mut doc = TantivyDocument::new();
+        doc.add_text(text, words(i).join(" "));
+        writer.add_document(doc).unwrap();
+        if i == first_segment_ends {
+            writer.commit().unwrap();
+        }
+    }
+    writer.commit().unwrap();
+    (index.reader().unwrap().searcher(), text)
+}
+
+/// 30,000 documents, over two segments (documents 0–15,000 and the rest):
 /// `سند` in every one, `پژوهش` in a third, `فناوری` (twice) in about a fifth, `ساری` in every
 /// 97th and in runs of 8,000 (10,000–18,000) and 25 (20,000–20,025), `خاویار` in 50
 /// (20,000–20,050) and `بیوگاز` in 40 (25,000–25,040), both in the second segment only, `زوج`
 /// in the even ones and `فرد` in the odd ones.
 pub(super) fn thirty_thousand_documents() -> (Searcher, Field) {
-    let mut schema = Schema::builder();
-    let text = schema.add_text_field("text", TEXT);
-    let index = Index::create_in_ram(schema.build());
-    let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-    for i in 0u32..30_000 {
+    two_segments(30_000, 15_000, |i| {
         let mut words = vec!["سند"];
         if i.is_multiple_of(3) {
             words.push("پژوهش");
@@ -39,26 +62,15 @@ pub(super) fn thirty_thousand_documents() -> (Searcher, Field) {
         } else {
             "فرد"
         });
-        let mut doc = TantivyDocument::new();
-        doc.add_text(text, words.join(" "));
-        writer.add_document(doc).unwrap();
-        if i == 15_000 {
-            writer.commit().unwrap();
-        }
-    }
-    writer.commit().unwrap();
-    (index.reader().unwrap().searcher(), text)
+        words
+    })
 }
 
 /// 12,000 documents over two segments (6,000 each, so windows end inside and at their
 /// ends): `تفاهمنامه` in every 3rd, `تفاهم نامه` apart in every 5th (twice in 5,000–5,100),
 /// the words the other way round in every 7th, `همکاری` in every 11th, `زوج` or `فرد`.
 pub(super) fn compounds() -> (Searcher, Field) {
-    let mut schema = Schema::builder();
-    let text = schema.add_text_field("text", TEXT | STORED);
-    let index = Index::create_in_ram(schema.build());
-    let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-    for i in 0u32..12_000 {
+    two_segments(12_000, 5_999, |i| {
         let mut words = vec![if i.is_multiple_of(2) {
             "زوج"
         } else {
@@ -79,15 +91,36 @@ pub(super) fn compounds() -> (Searcher, Field) {
         if i.is_multiple_of(11) {
             words.push("همکاری");
         }
-        let mut doc = TantivyDocument::new();
-        doc.add_text(text, words.join(" "));
-        writer.add_document(doc).unwrap();
-        if i == 5_999 {
-            writer.commit().unwrap();
-        }
-    }
-    writer.commit().unwrap();
-    (index.reader().unwrap().searcher(), text)
+        words
+    })
+}
+
+/// The union of `terms` (with their boosts) of the field `text`.
+pub(super) fn union_of(text: Field, terms: &[(&str, Score)]) -> Box<dyn Query> {
+    Box::new(TermsUnionQuery::new(
+        terms
+            .iter()
+            .map(|&(w, boost)| (Term::from_field_text(text, w), boost))
+            .collect(),
+    ))
+}
+
+/// `تفاهم نامه` in [`compounds`] where `تفاهمنامه` is not.
+pub(super) fn written_apart(text: Field) -> Box<dyn Query> {
+    let term = |w: &str| Term::from_field_text(text, w);
+    Box::new(WrittenApartQuery::new(
+        vec![term("تفاهم"), term("نامه")],
+        term("تفاهمنامه"),
+    ))
+}
+
+/// A word's ways in [`compounds`], as a query builds them: its terms (`تفاهمنامه`, and
+/// `همکاری` to make a union), or the compound written apart.
+pub(super) fn compound_ways(text: Field) -> Box<dyn Query> {
+    Box::new(AlternativesQuery::new(vec![
+        union_of(text, &[("تفاهمنامه", 1.5), ("همکاری", 0.5)]),
+        written_apart(text),
+    ]))
 }
 
 /// Every match of `query` and its score, by document, collected with the total as a search

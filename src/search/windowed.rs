@@ -285,10 +285,8 @@ mod tests {
 
     use super::*;
     use crate::search::alternatives::AlternativesQuery;
-    use crate::search::apart::WrittenApartQuery;
     use crate::search::bonus::BonusQuery;
-    use crate::search::testing::{compounds, scored};
-    use crate::search::union::TermsUnionQuery;
+    use crate::search::testing::{compound_ways, compounds, scored, union_of, written_apart};
 
     /// Every match and its score, walked document by document through the scorers.
     fn walked(searcher: &Searcher, query: &dyn Query) -> Vec<(DocAddress, Score)> {
@@ -309,24 +307,9 @@ mod tests {
     #[test]
     fn walks_a_word_s_ways_as_their_scorers_walk_them() {
         let (searcher, text) = compounds();
-        let term = |w: &str| Term::from_field_text(text, w);
-        let union = |terms: &[(&str, Score)]| -> Box<dyn Query> {
-            Box::new(TermsUnionQuery::new(
-                terms.iter().map(|&(w, boost)| (term(w), boost)).collect(),
-            ))
-        };
-        let apart = || -> Box<dyn Query> {
-            Box::new(WrittenApartQuery::new(
-                vec![term("تفاهم"), term("نامه")],
-                term("تفاهمنامه"),
-            ))
-        };
-        let word = || -> Box<dyn Query> {
-            Box::new(AlternativesQuery::new(vec![
-                union(&[("تفاهمنامه", 1.5), ("همکاری", 0.5)]),
-                apart(),
-            ]))
-        };
+        let union = |terms: &[(&str, Score)]| union_of(text, terms);
+        let apart = || written_apart(text);
+        let word = || compound_ways(text);
         // A word alone; with its other forms beside the word as typed, which has a bonus; and
         // with a member of another kind (a term alone), walked document by document.
         let queries: Vec<Box<dyn Query>> = vec![
@@ -337,7 +320,10 @@ mod tests {
             ])),
             Box::new(AlternativesQuery::new(vec![
                 apart(),
-                Box::new(TermQuery::new(term("همکاری"), IndexRecordOption::WithFreqs)),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(text, "همکاری"),
+                    IndexRecordOption::WithFreqs,
+                )),
                 union(&[("تفاهمنامه", 1.0), ("فرد", 0.1)]),
             ])),
         ];
