@@ -17,7 +17,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use super::phrase::{PhrasePostings, does_not_match, field_norms, seek_to};
-use super::union::{WINDOW, WORDS};
+use super::union::{WINDOW, WORDS, add_to_window};
 
 /// Matches the documents holding `parts` at consecutive positions and not holding `joined`,
 /// scored as the phrase of `parts` (BM25 of the phrase's count). Every term is of one field,
@@ -172,9 +172,7 @@ impl WrittenApartScorer {
         while candidate < end {
             if self.matches(candidate) {
                 self.doc = candidate;
-                let delta = (candidate - start) as usize;
-                bits[delta / 64] |= 1u64 << (delta % 64);
-                scores[delta] += self.score();
+                add_to_window(bits, scores, start, candidate, self.score());
             }
             candidate = self.phrase.advance();
         }

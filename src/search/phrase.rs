@@ -199,8 +199,9 @@ fn with_pairs(terms: &[(u32, Term)], pairs: Field) -> Vec<(u32, Term)> {
     out
 }
 
-/// Moves `postings` to its first document at or after `target`, if it is not there already.
-pub(crate) fn seek_to(postings: &mut SegmentPostings, target: DocId) -> DocId {
+/// Moves `postings` (or any doc set) to its first document at or after `target`, if it is not
+/// there already.
+pub(crate) fn seek_to<D: DocSet + ?Sized>(postings: &mut D, target: DocId) -> DocId {
     if postings.doc() < target {
         postings.seek(target)
     } else {

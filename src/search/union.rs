@@ -146,16 +146,12 @@ impl Weight for TermsUnionWeight {
         }
         let mut union = TermsUnionScorer::unstarted(members, reader.max_doc());
         while union.refill() {
-            for (w, bits) in union.bits.iter_mut().enumerate() {
-                while *bits != 0 {
-                    let delta = w * 64 + bits.trailing_zeros() as usize;
-                    *bits &= *bits - 1;
-                    callback(
-                        union.start + delta as DocId,
-                        std::mem::take(&mut union.scores[delta]),
-                    );
-                }
-            }
+            drain_window(
+                &mut union.bits,
+                &mut union.scores,
+                union.start,
+                &mut *callback,
+            );
         }
         Ok(())
     }
@@ -403,6 +399,37 @@ impl TermsUnionScorer {
         }
         false
     }
+}
+
+/// Gives each document of a window that starts at `start` (bit `d % 64` of word `d / 64` is
+/// document `start + d`, its score `scores[d]`), in order, with its score, clearing its bit and
+/// its score.
+pub(super) fn drain_window(
+    bits: &mut [u64; WORDS],
+    scores: &mut [Score; WINDOW as usize],
+    start: DocId,
+    mut each: impl FnMut(DocId, Score),
+) {
+    for (w, word) in bits.iter_mut().enumerate() {
+        while *word != 0 {
+            let delta = w * 64 + word.trailing_zeros() as usize;
+            *word &= *word - 1;
+            each(start + delta as DocId, std::mem::take(&mut scores[delta]));
+        }
+    }
+}
+
+/// Sets `doc`'s bit in a window that starts at `start` and adds `score` to its score.
+pub(super) fn add_to_window(
+    bits: &mut [u64; WORDS],
+    scores: &mut [Score; WINDOW as usize],
+    start: DocId,
+    doc: DocId,
+    score: Score,
+) {
+    let delta = (doc - start) as usize;
+    bits[delta / 64] |= 1u64 << (delta % 64);
+    scores[delta] += score;
 }
 
 /// Adds `member`'s documents in the window that starts at `start` to its bits and scores, moves

@@ -18,7 +18,8 @@ use tantivy::{DocId, DocSet, Score, TERMINATED};
 use super::alternatives::AlternativesScorer;
 use super::apart::WrittenApartScorer;
 use super::bonus::BonusScorer;
-use super::union::{TermsUnionScorer, WINDOW, WORDS};
+use super::phrase::seek_to;
+use super::union::{TermsUnionScorer, WINDOW, WORDS, add_to_window as add, drain_window as drain};
 
 /// A scorer read a window at a time.
 pub(super) enum Windowed {
@@ -57,8 +58,8 @@ impl Window {
     }
 
     /// Gives each document of the window, in order, with its score, and empties the window.
-    fn drain(&mut self, start: DocId, mut each: impl FnMut(DocId, Score)) {
-        drain(&mut self.bits, &mut self.scores, start, &mut each);
+    fn drain(&mut self, start: DocId, each: impl FnMut(DocId, Score)) {
+        drain(&mut self.bits, &mut self.scores, start, each);
     }
 }
 
@@ -124,36 +125,6 @@ pub(super) fn is_ways(scorer: &dyn Scorer) -> bool {
     scorer.is::<AlternativesScorer>() || scorer.is::<BonusScorer>()
 }
 
-/// Gives each document of a window (see [`Window`]) that starts at `start`, in order, with its
-/// score, clearing its bit and its score.
-fn drain(
-    bits: &mut [u64; WORDS],
-    scores: &mut [Score; WINDOW as usize],
-    start: DocId,
-    each: &mut impl FnMut(DocId, Score),
-) {
-    for (w, word) in bits.iter_mut().enumerate() {
-        while *word != 0 {
-            let delta = w * 64 + word.trailing_zeros() as usize;
-            *word &= *word - 1;
-            each(start + delta as DocId, std::mem::take(&mut scores[delta]));
-        }
-    }
-}
-
-/// Sets `doc`'s bit in a window that starts at `start` and adds `score` to its score.
-fn add(
-    bits: &mut [u64; WORDS],
-    scores: &mut [Score; WINDOW as usize],
-    start: DocId,
-    doc: DocId,
-    score: Score,
-) {
-    let delta = (doc - start) as usize;
-    bits[delta / 64] |= 1u64 << (delta % 64);
-    scores[delta] += score;
-}
-
 impl Windowed {
     /// `scorer` read window by window (a scorer at its first document, not yet moved).
     pub(super) fn of(scorer: Box<dyn Scorer>) -> Windowed {
@@ -216,13 +187,7 @@ impl Windowed {
                 .map(|m| m.first_from(from))
                 .min()
                 .unwrap_or(TERMINATED),
-            Windowed::Other(scorer) => {
-                if scorer.doc() < from {
-                    scorer.seek(from)
-                } else {
-                    scorer.doc()
-                }
-            }
+            Windowed::Other(scorer) => seek_to(scorer.as_mut(), from),
         }
     }
 
@@ -239,7 +204,7 @@ impl Windowed {
             Windowed::Union(union) => {
                 union.fill_from(start);
                 let (own_bits, own_scores) = union.window_mut();
-                drain(own_bits, own_scores, start, &mut |doc, score| {
+                drain(own_bits, own_scores, start, |doc, score| {
                     add(bits, scores, start, doc, score)
                 });
             }
@@ -262,11 +227,7 @@ impl Windowed {
             }
             Windowed::Other(scorer) => {
                 let end = start + WINDOW;
-                let mut doc = if scorer.doc() < start {
-                    scorer.seek(start)
-                } else {
-                    scorer.doc()
-                };
+                let mut doc = seek_to(scorer.as_mut(), start);
                 while doc < end {
                     add(bits, scores, start, doc, scorer.score());
                     doc = scorer.advance();
