@@ -413,12 +413,7 @@ impl<'a> QueryBuilder<'a> {
                 0 => writings.any(),
                 1 => literal_first(literal.remove(0), writings),
                 // The run is one unit, a number or a name, even when any word may do.
-                _ => literal_first(
-                    Box::new(BooleanQuery::new(
-                        literal.into_iter().map(|q| (Occur::Must, q)).collect(),
-                    )),
-                    writings,
-                ),
+                _ => literal_first(Box::new(AllOfQuery::new(literal)), writings),
             };
             clauses.push(if domains.is_empty() {
                 literal
