@@ -38,10 +38,19 @@ fn two_segments(
 /// `سند` in every one, `پژوهش` in a third, `فناوری` (twice) in about a fifth, `ساری` in every
 /// 97th and in runs of 8,000 (10,000–18,000) and 25 (20,000–20,025), `خاویار` in 50
 /// (20,000–20,050) and `بیوگاز` in 40 (25,000–25,040), both in the second segment only, `زوج`
-/// in the even ones and `فرد` in the odd ones.
+/// in the even ones and `فرد` in the odd ones, `ماه` and `سال` in every other odd one (`ماه`
+/// in 1, 5, 9, …), `الف` in every 15th.
 pub(super) fn thirty_thousand_documents() -> (Searcher, Field) {
     two_segments(30_000, 15_000, |i| {
         let mut words = vec!["سند"];
+        match i % 4 {
+            1 => words.push("ماه"),
+            3 => words.push("سال"),
+            _ => {}
+        }
+        if i.is_multiple_of(15) {
+            words.push("الف");
+        }
         if i.is_multiple_of(3) {
             words.push("پژوهش");
         }
