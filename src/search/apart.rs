@@ -17,6 +17,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use super::phrase::{PhrasePostings, does_not_match, field_norms, seek_to};
+use super::positions::PositionFiles;
 use super::union::{WINDOW, WORDS, add_to_window};
 
 /// Matches the documents holding `parts` at consecutive positions and not holding `joined`,
@@ -51,6 +52,7 @@ impl Query for WrittenApartQuery {
         Ok(Box::new(WrittenApartWeight {
             query: self.clone(),
             bm25,
+            files: PositionFiles::of(&enable_scoring),
         }))
     }
 
@@ -65,6 +67,7 @@ impl Query for WrittenApartQuery {
 struct WrittenApartWeight {
     query: WrittenApartQuery,
     bm25: Option<Bm25Weight>,
+    files: PositionFiles,
 }
 
 impl WrittenApartWeight {
@@ -75,7 +78,7 @@ impl WrittenApartWeight {
         boost: Score,
     ) -> tantivy::Result<Option<WrittenApartScorer>> {
         let parts: Vec<(u32, Term)> = (0..).zip(self.query.parts.iter().cloned()).collect();
-        let Some(phrase) = PhrasePostings::open(reader, &parts)? else {
+        let Some(phrase) = PhrasePostings::open(&self.files, reader, &parts)? else {
             return Ok(None);
         };
         let field = self.query.joined.field();

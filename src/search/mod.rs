@@ -31,6 +31,7 @@ pub mod highlight;
 pub mod multiselect;
 pub mod parse;
 pub mod phrase;
+mod positions;
 pub mod query;
 pub mod rewrite;
 pub mod stats;

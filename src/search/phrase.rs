@@ -11,21 +11,26 @@
 //! instead of each word's: the same documents, positions and counts, far fewer of them.
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{
     DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError, Term,
 };
 
+use super::positions::{PositionFiles, TermPositions, WalkedPositions};
 use crate::analysis::pairs::pair_term;
 use crate::index::schema::pairs_field;
+
+/// A phrase term is walked with its positions ([`WalkedPositions`]) when it is in at most this
+/// many times the rarest term's documents: its blocks then hold 8 candidates or more each (as
+/// many documents as a block, 128, over 16), and skipping saves little.
+const WALK_SPREAD: u32 = 16;
 
 /// The postings of a phrase's terms in one segment, on the documents holding all of them (the
 /// candidates), with the phrase counted on demand from their positions.
 pub(crate) struct PhrasePostings {
     /// Each term's postings with its offset in the phrase, rarest first (it leads).
-    terms: Vec<(u32, SegmentPostings)>,
+    terms: Vec<(u32, TermPositions)>,
     last_offset: u32,
     doc: DocId,
     starts: Vec<u32>,
@@ -37,6 +42,7 @@ impl PhrasePostings {
     /// segment; `None` when a term is in none of its documents (or there is no term). Positions
     /// are read only when the phrase has several terms once paired.
     pub(crate) fn open(
+        files: &PositionFiles,
         reader: &SegmentReader,
         terms: &[(u32, Term)],
     ) -> tantivy::Result<Option<PhrasePostings>> {
@@ -44,13 +50,14 @@ impl PhrasePostings {
             return Ok(None);
         };
         match pairs_field(reader.schema(), first.field()) {
-            Some(pairs) => Self::open_terms(reader, &with_pairs(terms, pairs)),
-            None => Self::open_terms(reader, terms),
+            Some(pairs) => Self::open_terms(files, reader, &with_pairs(terms, pairs)),
+            None => Self::open_terms(files, reader, terms),
         }
     }
 
     /// The phrase of `terms` as they are, each read from its own field.
     fn open_terms(
+        files: &PositionFiles,
         reader: &SegmentReader,
         terms: &[(u32, Term)],
     ) -> tantivy::Result<Option<PhrasePostings>> {
@@ -62,15 +69,32 @@ impl PhrasePostings {
         } else {
             IndexRecordOption::WithFreqs
         };
-        let mut postings = Vec::with_capacity(terms.len());
+        let mut skipping = Vec::with_capacity(terms.len());
         for (offset, term) in terms {
             let index = reader.inverted_index(term.field())?;
             let Some(p) = index.read_postings(term, record)? else {
                 return Ok(None);
             };
-            postings.push((*offset, p));
+            skipping.push((*offset, term, p));
         }
-        postings.sort_by_key(|(_, p)| p.doc_freq());
+        skipping.sort_by_key(|(_, _, p)| p.doc_freq());
+        let rarest = skipping[0].2.doc_freq();
+        let mut postings = Vec::with_capacity(skipping.len());
+        for (offset, term, p) in skipping {
+            // Positions are read for the candidates: walked where they fill the term's blocks.
+            let walked = if terms.len() > 1 && p.doc_freq() <= WALK_SPREAD * rarest {
+                WalkedPositions::open(files, reader, term)?
+            } else {
+                None
+            };
+            postings.push((
+                offset,
+                match walked {
+                    Some(w) => TermPositions::Walked(w),
+                    None => TermPositions::Skipping(p),
+                },
+            ));
+        }
         let last_offset = postings.iter().map(|(o, _)| *o).max().unwrap_or(0);
         let first = postings[0].1.doc();
         let mut phrase = PhrasePostings {
@@ -109,7 +133,7 @@ impl PhrasePostings {
 
     /// How many documents the rarest term is in: the most candidates there can be.
     pub(crate) fn size_hint(&self) -> u32 {
-        self.terms[0].1.size_hint()
+        self.terms[0].1.doc_freq()
     }
 
     /// The first candidate at or after `candidate`, the leading term's current document.
@@ -117,7 +141,7 @@ impl PhrasePostings {
         let (lead, others) = self.terms.split_first_mut().expect("a phrase has terms");
         'candidates: while candidate != TERMINATED {
             for (_, postings) in others.iter_mut() {
-                let doc = seek_to(postings, candidate);
+                let doc = postings.seek(candidate);
                 if doc > candidate {
                     candidate = lead.1.seek(doc);
                     continue 'candidates;
@@ -278,6 +302,7 @@ impl Query for PhraseVariantsQuery {
         Ok(Box::new(PhraseVariantsWeight {
             query: self.clone(),
             bm25,
+            files: PositionFiles::of(&enable_scoring),
         }))
     }
 
@@ -292,6 +317,7 @@ struct PhraseVariantsWeight {
     query: PhraseVariantsQuery,
     /// Each variant's BM25 weight, when scoring.
     bm25: Option<Vec<Bm25Weight>>,
+    files: PositionFiles,
 }
 
 impl PhraseVariantsWeight {
@@ -302,7 +328,7 @@ impl PhraseVariantsWeight {
     ) -> tantivy::Result<Option<PhraseVariantsScorer>> {
         let mut variants = Vec::with_capacity(self.query.variants.len());
         for (i, terms) in self.query.variants.iter().enumerate() {
-            if let Some(phrase) = PhrasePostings::open(reader, terms)? {
+            if let Some(phrase) = PhrasePostings::open(&self.files, reader, terms)? {
                 let bm25 = self.bm25.as_ref().map(|w| w[i].boost_by(boost));
                 variants.push((phrase, bm25));
             }
@@ -522,6 +548,8 @@ pub(crate) mod tests {
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         let reader = searcher.segment_reader(0);
+        // Through pairs, with positions walked where they can be, as tantivy reads each word.
+        let walked = PositionFiles::of(&EnableScoring::enabled_from_searcher(&searcher));
         let pairs = fields.body_pairs.unwrap();
         let (mut phrases, mut paired) = (0, 0);
         for line in page.lines() {
@@ -547,8 +575,11 @@ pub(crate) mod tests {
                     }
                     phrases += 1;
                     assert_eq!(
-                        matches(PhrasePostings::open(reader, &terms).unwrap()),
-                        matches(PhrasePostings::open_terms(reader, &terms).unwrap()),
+                        matches(PhrasePostings::open(&walked, reader, &terms).unwrap()),
+                        matches(
+                            PhrasePostings::open_terms(&PositionFiles::default(), reader, &terms)
+                                .unwrap()
+                        ),
                         "{terms:?} read as {through_pairs:?}"
                     );
                 }
@@ -663,6 +694,10 @@ pub(crate) mod tests {
         assert_eq!(searcher.search(&word, &Count).unwrap(), 2);
         // A writing of no term matches nothing.
         let reader = searcher.segment_reader(0);
-        assert!(PhrasePostings::open(reader, &[]).unwrap().is_none());
+        assert!(
+            PhrasePostings::open(&PositionFiles::default(), reader, &[])
+                .unwrap()
+                .is_none()
+        );
     }
 }
