@@ -7,8 +7,9 @@
 //! - [`query`] turns a parsed query into a tantivy query through the analyzer's groupings
 //!   ([`bonus`] ranks what was typed above its other forms; [`apart`] finds a compound's
 //!   words written apart where it is not written whole; [`phrase`] matches a phrase written
-//!   several ways; [`union`], [`alternatives`] and [`conjunction`] read a word's terms, its
-//!   ways and a query's words window by window, and `windowed` walks a word alone so);
+//!   several ways, its dense terms' positions read by `positions`; [`union`],
+//!   [`alternatives`] and [`conjunction`] read a word's terms, its ways and a query's words
+//!   window by window, and `windowed` walks a word alone so);
 //! - [`vocabulary`] answers which words the index holds, once per query;
 //! - [`filters`] filter by kind, partner, domain, Jalali year and date;
 //! - [`facets`] count per partner, domain, kind and Jalali year; [`multiselect`] counts a

@@ -8,7 +8,8 @@
 //! first that matches: the documents matched are the same, each scored by that one variant.
 //! [`PhrasePostings`] is the phrase matching both it and `super::apart` use. Where two common
 //! words of a phrase are side by side, it reads their pair's postings (`analysis::pairs`)
-//! instead of each word's: the same documents, positions and counts, far fewer of them.
+//! instead of each word's: the same documents, positions and counts, far fewer of them. A term
+//! in most of the candidates' blocks reads its positions walking (`super::positions`).
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
