@@ -70,31 +70,29 @@ impl PhrasePostings {
         } else {
             IndexRecordOption::WithFreqs
         };
-        let mut skipping = Vec::with_capacity(terms.len());
+        let mut found = Vec::with_capacity(terms.len());
         for (offset, term) in terms {
             let index = reader.inverted_index(term.field())?;
-            let Some(p) = index.read_postings(term, record)? else {
+            let Some(info) = index.get_term_info(term)? else {
                 return Ok(None);
             };
-            skipping.push((*offset, term, p));
+            found.push((*offset, term.field(), index, info));
         }
-        skipping.sort_by_key(|(_, _, p)| p.doc_freq());
-        let rarest = skipping[0].2.doc_freq();
-        let mut postings = Vec::with_capacity(skipping.len());
-        for (offset, term, p) in skipping {
+        found.sort_by_key(|(_, _, _, info)| info.doc_freq);
+        let rarest = found[0].3.doc_freq;
+        let mut postings = Vec::with_capacity(found.len());
+        for (offset, field, index, info) in found {
             // Positions are read for the candidates: walked where they fill the term's blocks.
-            let walked = if terms.len() > 1 && p.doc_freq() <= WALK_SPREAD * rarest {
-                WalkedPositions::open(files, reader, term)?
+            let walked = if terms.len() > 1 && info.doc_freq <= WALK_SPREAD * rarest {
+                WalkedPositions::open(files, reader, field, &index, &info)?
             } else {
                 None
             };
-            postings.push((
-                offset,
-                match walked {
-                    Some(w) => TermPositions::Walked(w),
-                    None => TermPositions::Skipping(p),
-                },
-            ));
+            let term = match walked {
+                Some(w) => TermPositions::Walked(w),
+                None => TermPositions::Skipping(index.read_postings_from_terminfo(&info, record)?),
+            };
+            postings.push((offset, term));
         }
         let last_offset = postings.iter().map(|(o, _)| *o).max().unwrap_or(0);
         let first = postings[0].1.doc();

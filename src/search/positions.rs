@@ -17,8 +17,8 @@ use tantivy::directory::Directory;
 use tantivy::positions::PositionReader;
 use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings, TermInfo};
 use tantivy::query::EnableScoring;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Index, InvertedIndexReader, SegmentReader, TERMINATED, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Index, InvertedIndexReader, SegmentReader, TERMINATED};
 
 /// How many blocks a seek of [`WalkedPositions`] may read past before the term is read with
 /// tantivy's postings, which skip them: a phrase asked about documents far apart (beside a
@@ -119,33 +119,32 @@ pub(crate) struct WalkedPositions {
 }
 
 impl WalkedPositions {
-    /// The postings and positions of `term` in `reader`'s segment; `None` when the segment
-    /// does not hold it, its field keeps no positions, or `files` has no index.
+    /// The postings and positions of the term `info` describes in `inverted` (the index of
+    /// `field` in `reader`'s segment); `None` when the field keeps no positions or `files` has
+    /// no index.
     pub(crate) fn open(
         files: &PositionFiles,
         reader: &SegmentReader,
-        term: &Term,
+        field: Field,
+        inverted: &Arc<InvertedIndexReader>,
+        info: &TermInfo,
     ) -> tantivy::Result<Option<WalkedPositions>> {
         let Some(index) = &files.0 else {
-            return Ok(None);
-        };
-        let inverted = reader.inverted_index(term.field())?;
-        let Some(info) = inverted.get_term_info(term)? else {
             return Ok(None);
         };
         // The file tantivy names after the segment and its positions component.
         let path = PathBuf::from(format!("{}.pos", reader.segment_id().uuid_string()));
         let file = index.directory().open_read(&path)?;
-        let Some(field) = CompositeFile::open(&file)?.open_read(term.field()) else {
+        let Some(positions) = CompositeFile::open(&file)?.open_read(field) else {
             return Ok(None);
         };
         let positions =
-            PositionReader::open(field.read_bytes_slice(info.positions_range.clone())?)?;
+            PositionReader::open(positions.read_bytes_slice(info.positions_range.clone())?)?;
         let block =
-            inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
         let mut walked = WalkedPositions {
-            inverted,
-            info,
+            inverted: Arc::clone(inverted),
+            info: info.clone(),
             block,
             positions,
             index: 0,
@@ -222,6 +221,8 @@ impl WalkedPositions {
 
 #[cfg(test)]
 mod tests {
+    use tantivy::Term;
+
     use super::*;
     use crate::search::testing::compounds;
 
@@ -238,14 +239,12 @@ mod tests {
             let term = Term::from_field_text(text, word);
             for reader in searcher.segment_readers() {
                 for step in [1, 3, 200, 1_000] {
-                    let walked = WalkedPositions::open(&files, reader, &term)
-                        .unwrap()
-                        .unwrap();
-                    let mut walked = TermPositions::Walked(walked);
+                    let inverted = reader.inverted_index(text).unwrap();
+                    let info = inverted.get_term_info(&term).unwrap().unwrap();
+                    let walked = WalkedPositions::open(&files, reader, text, &inverted, &info);
+                    let mut walked = TermPositions::Walked(walked.unwrap().unwrap());
                     let mut tantivy = TermPositions::Skipping(
-                        reader
-                            .inverted_index(text)
-                            .unwrap()
+                        inverted
                             .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
                             .unwrap()
                             .unwrap(),
@@ -288,8 +287,11 @@ mod tests {
     fn nothing_is_walked_without_an_index() {
         let (searcher, text) = compounds();
         let term = Term::from_field_text(text, "زوج");
+        let reader = searcher.segment_reader(0);
+        let inverted = reader.inverted_index(text).unwrap();
+        let info = inverted.get_term_info(&term).unwrap().unwrap();
         let walked =
-            WalkedPositions::open(&PositionFiles::default(), searcher.segment_reader(0), &term);
+            WalkedPositions::open(&PositionFiles::default(), reader, text, &inverted, &info);
         assert!(walked.unwrap().is_none());
     }
 }
