@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Replies of two kavosh binaries to the same requests over the same index, compared.
 
-    scripts/compare_replies.py OLD_BINARY NEW_BINARY INDEX_DIR [QUERIES]
+    scripts/compare_replies.py OLD_BINARY NEW_BINARY INDEX_DIR[:NEW_INDEX_DIR] [QUERIES]
 
 For a change meant to make searching faster and nothing else: each binary serves INDEX_DIR in
-turn (127.0.0.1, a free port, no rate limit, no result cache) and answers
+turn (127.0.0.1, a free port, no rate limit, no result cache; for a change of the terms
+documents get, a new index version, the new binary serves NEW_INDEX_DIR, the same documents
+indexed by it) and answers
 - GET /search for every query of QUERIES (default benches/queries/queries.txt) as typed;
 - GET /search for every query again, with one of a page, a sort, a partner, a year, a domain,
   a kind, a page size or several filters together (`FILTERS`), in turn;
@@ -128,14 +130,15 @@ def close(a, b):
 def main():
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    old_bin, new_bin, index = sys.argv[1:4]
+    old_bin, new_bin, indexes = sys.argv[1:4]
+    old_index, _, new_index = indexes.partition(":")
     here = os.path.dirname(os.path.abspath(__file__))
     qfile = sys.argv[4] if len(sys.argv) == 5 else os.path.join(here, "..", "benches", "queries", "queries.txt")
     with open(qfile, encoding="utf-8") as f:
         queries = list(dict.fromkeys(line.strip() for line in f if line.strip()))
     reqs = requests(queries)
-    old = replies(old_bin, index, reqs)
-    new = replies(new_bin, index, reqs)
+    old = replies(old_bin, old_index, reqs)
+    new = replies(new_bin, new_index or old_index, reqs)
     same = rounded = order = inexact = 0
     for name, _ in reqs:
         a, b = old[name], new[name]
