@@ -6,6 +6,8 @@
 //! - [`lexicon`] and [`stemmer`]: a light stemmer that only strips what the lexicon allows;
 //! - [`compounds`]: joined forms, query chunks, and splits of joined words into words;
 //! - [`pairs`]: pairs of common words side by side, one term each, for phrases;
+//! - [`phrases`]: common phrases (the park's name), one term each where their words stand
+//!   side by side;
 //! - [`tokenizer`]: the tantivy tokenizers built from all of the above;
 //! - [`numbers`], [`plurals`], [`clitics`]: number words, Arabic plurals and clitics the
 //!   stemmer leaves alone, which queries look for in every form.
@@ -18,6 +20,7 @@ pub mod fold;
 pub mod lexicon;
 pub mod numbers;
 pub mod pairs;
+pub mod phrases;
 pub mod plurals;
 pub mod segment;
 pub mod spelling;

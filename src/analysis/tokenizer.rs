@@ -8,6 +8,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::compounds::{MAX_TERM_BYTES, push_joined, word_term};
 use super::pairs::each_pair;
+use super::phrases::each_phrase;
 use super::segment::Segments;
 
 /// Which terms a field holds.
@@ -18,17 +19,20 @@ pub enum TermSet {
     /// Unstemmed parts and joined ZWNJ words: exactness, phrases, compounds, completions for
     /// search-as-you-type and typo expansions.
     Exact,
-    /// Pairs of common exact terms side by side (`super::pairs`): phrases of common words.
+    /// Pairs of common exact terms side by side (`super::pairs`) and common phrases
+    /// (`super::phrases`): phrases of common words.
     Pairs,
 }
 
 impl TermSet {
-    /// The name the tokenizer is registered under in the index.
+    /// The name the tokenizer is registered under in the index. The pairs' was `fa_pairs`
+    /// before they held common phrases (index version 5): a phrase is read through common
+    /// phrases only in a pair field of this name (`index::schema::pairs_field`).
     pub fn tokenizer_name(self) -> &'static str {
         match self {
             TermSet::Stemmed => "fa_stem",
             TermSet::Exact => "fa_exact",
-            TermSet::Pairs => "fa_pairs",
+            TermSet::Pairs => "fa_pairs_phrases",
         }
     }
 
@@ -91,6 +95,11 @@ impl PersianTokenizer {
                     tokens.len = 0;
                     each_pair(self.words.filled(), |first, second, pair| {
                         tokens.push(pair, first.position, first.offset_from, second.offset_to)
+                    });
+                    // After the pairs: each term's positions still come in increasing order,
+                    // which is all indexing needs.
+                    each_phrase(self.words.filled(), |first, last, phrase| {
+                        tokens.push(phrase, first.position, first.offset_from, last.offset_to)
                     });
                 }
             }

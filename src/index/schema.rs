@@ -3,14 +3,14 @@
 //!
 //! Each text (title, body) is indexed three ways (see `analysis::TermSet`): stemmed (`title`,
 //! `body`), exact (`title_exact`, `body_exact`: exactness, phrases, completions and typo
-//! expansions) and as pairs of common words (`title_pairs`, `body_pairs`: phrases of common
-//! words, see `analysis::pairs`). The original document is stored once, as JSON, in `document`.
+//! expansions) and as pairs of common words and common phrases (`title_pairs`, `body_pairs`:
+//! phrases of common words, see `analysis::pairs` and `analysis::phrases`). The original document is stored once, as JSON, in `document`.
 //!
 //! Changing the schema (or the terms the analyzer gives documents) makes a new index version:
 //! see `super::versions` for what must come with it.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    FAST, Field, FieldType, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Type,
 };
 
@@ -96,11 +96,28 @@ fn pairs_name(exact: &str) -> Option<String> {
         .map(|text| format!("{text}_pairs"))
 }
 
+/// The pair field of an exact field (see [`pairs_field`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PairField {
+    pub field: Field,
+    /// Whether it also holds the common phrases (`analysis::phrases`, version 6 on): its
+    /// tokenizer is this kavosh's. Version 5's pair fields name the tokenizer before them.
+    pub phrases: bool,
+}
+
 /// The pair field of `exact` in `schema`: `None` unless `exact` is an exact field and the index
 /// has pair fields (version 5 on).
-pub fn pairs_field(schema: &Schema, exact: Field) -> Option<Field> {
+pub fn pairs_field(schema: &Schema, exact: Field) -> Option<PairField> {
     let name = pairs_name(schema.get_field_name(exact))?;
-    schema.get_field(&name).ok()
+    let field = schema.get_field(&name).ok()?;
+    let tokenizer = match schema.get_field_entry(field).field_type() {
+        FieldType::Str(options) => options.get_indexing_options().map(|o| o.tokenizer()),
+        _ => None,
+    };
+    Some(PairField {
+        field,
+        phrases: tokenizer == Some(TermSet::Pairs.tokenizer_name()),
+    })
 }
 
 impl Fields {

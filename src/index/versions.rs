@@ -31,7 +31,7 @@ use tantivy::schema::Schema;
 use super::{IndexError, files};
 
 /// The version of the indexes this kavosh builds.
-pub const INDEX_VERSION: u32 = 5;
+pub const INDEX_VERSION: u32 = 6;
 
 /// The file, in an index directory, that records its version.
 pub const VERSION_FILE: &str = "kavosh-index.json";
@@ -86,6 +86,14 @@ pub const KNOWN_VERSIONS: &[KnownVersion] = &[
         change: "pairs of common words (data/common-words.txt) side by side, one term each, \
                  in title_pairs and body_pairs, for phrases",
         schema: include_str!("schemas/v5.json"),
+    },
+    KnownVersion {
+        version: 6,
+        change: "common phrases (data/common-phrases.txt: the park's name and the phrases \
+                 within it) one term each in title_pairs and body_pairs where their words \
+                 stand side by side; the pair fields' tokenizer is named fa_pairs_phrases \
+                 (fa_pairs before), which tells searches that the terms are there",
+        schema: include_str!("schemas/v6.json"),
     },
 ];
 

@@ -8,8 +8,9 @@
 //! first that matches: the documents matched are the same, each scored by that one variant.
 //! [`PhrasePostings`] is the phrase matching both it and `super::apart` use. Where two common
 //! words of a phrase are side by side, it reads their pair's postings (`analysis::pairs`)
-//! instead of each word's: the same documents, positions and counts, far fewer of them. A term
-//! in most of the candidates' blocks reads its positions walking (`super::positions`).
+//! instead of each word's, and where a common phrase's words are (`analysis::phrases`: the
+//! park's name), that phrase's: the same documents, positions and counts, far fewer of them.
+//! A term in most of the candidates' blocks reads its positions walking (`super::positions`).
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -20,7 +21,8 @@ use tantivy::{
 
 use super::positions::{PositionFiles, TermPositions, WalkedPositions};
 use crate::analysis::pairs::pair_term;
-use crate::index::schema::pairs_field;
+use crate::analysis::phrases::{MIN_PHRASE_WORDS, most_phrase_words, phrase_term};
+use crate::index::schema::{PairField, pairs_field};
 
 /// A phrase term is walked with its positions ([`WalkedPositions`]) when it is in at most this
 /// many times the rarest term's documents: its blocks then hold 8 candidates or more each (as
@@ -179,11 +181,16 @@ impl PhrasePostings {
     }
 }
 
-/// `terms` (offset, exact term) with each two side by side that make a pair term
-/// (`analysis::pairs::pair_term`) replaced by that term of the field `pairs`, at the first's
-/// offset. A term left alone pairs with the one before it when it can (pairs may overlap),
-/// so that only words that are not common keep their own postings.
-fn with_pairs(terms: &[(u32, Term)], pairs: Field) -> Vec<(u32, Term)> {
+/// `terms` (offset, exact term) with each run of them side by side that makes a common phrase
+/// (`analysis::phrases::phrase_term`, the longest first; where the field `pairs` holds them)
+/// and then each two that make a pair term (`analysis::pairs::pair_term`) replaced by that term
+/// of the field, at the first's offset. A term left alone pairs with the one before it when it
+/// can (pairs may overlap), so that only words that are not common keep their own postings.
+fn with_pairs(terms: &[(u32, Term)], pairs: PairField) -> Vec<(u32, Term)> {
+    let PairField {
+        field: pairs,
+        phrases,
+    } = pairs;
     let mut sorted: Vec<(u32, &str, &Term)> = terms
         .iter()
         .map(|(offset, term)| {
@@ -195,6 +202,23 @@ fn with_pairs(terms: &[(u32, Term)], pairs: Field) -> Vec<(u32, Term)> {
         })
         .collect();
     sorted.sort_by_key(|(offset, _, _)| *offset);
+    let side_by_side = |run: &[(u32, &str, &Term)]| run.windows(2).all(|w| w[1].0 == w[0].0 + 1);
+    let phrase_at = |i: usize| -> Option<(usize, (u32, Term))> {
+        if !phrases {
+            return None;
+        }
+        (MIN_PHRASE_WORDS..=most_phrase_words())
+            .rev()
+            .find_map(|len| {
+                let run = sorted.get(i..i + len)?;
+                if !side_by_side(run) {
+                    return None;
+                }
+                let words: Vec<&str> = run.iter().map(|(_, word, _)| *word).collect();
+                let text = phrase_term(&words)?;
+                Some((len, (run[0].0, Term::from_field_text(pairs, &text))))
+            })
+    };
     let pair_at = |i: usize, j: usize| -> Option<(u32, Term)> {
         let ((a_offset, a, _), (b_offset, b, _)) = (sorted.get(i)?, sorted.get(j)?);
         if *b_offset != a_offset + 1 {
@@ -206,6 +230,11 @@ fn with_pairs(terms: &[(u32, Term)], pairs: Field) -> Vec<(u32, Term)> {
     let mut out = Vec::with_capacity(terms.len());
     let mut i = 0;
     while i < sorted.len() {
+        if let Some((len, phrase)) = phrase_at(i) {
+            out.push(phrase);
+            i += len;
+            continue;
+        }
         if let Some(pair) = pair_at(i, i + 1) {
             out.push(pair);
             i += 2;
@@ -529,10 +558,10 @@ pub(crate) mod tests {
     }
 
     /// Every run of 2–5 words of the seed page (a real park page, one document per line, in
-    /// kavosh's schema): read through pairs, a phrase matches the documents, and as many
-    /// times, that its words' positions give.
+    /// kavosh's schema): read through pairs and common phrases, a phrase matches the documents,
+    /// and as many times, that its words' positions give.
     #[test]
-    fn pairs_match_what_positions_match() {
+    fn pairs_and_common_phrases_match_what_positions_match() {
         let (schema, fields) = crate::index::schema::build_schema();
         let index = Index::create_in_ram(schema);
         crate::analysis::register_tokenizers(index.tokenizers());
@@ -549,8 +578,8 @@ pub(crate) mod tests {
         let reader = searcher.segment_reader(0);
         // Through pairs, with positions walked where they can be, as tantivy reads each word.
         let walked = PositionFiles::of(&EnableScoring::enabled_from_searcher(&searcher));
-        let pairs = fields.body_pairs.unwrap();
-        let (mut phrases, mut paired) = (0, 0);
+        let pairs = pairs_field(&index.schema(), fields.body_exact).unwrap();
+        let (mut phrases, mut paired, mut common) = (0, 0, 0);
         for line in page.lines() {
             let mut exact = crate::analysis::PersianTokenizer::new(crate::analysis::TermSet::Exact);
             let words: Vec<(u32, Term)> = exact
@@ -569,8 +598,13 @@ pub(crate) mod tests {
                     let terms: Vec<(u32, Term)> =
                         run.iter().map(|(p, t)| (p - first, t.clone())).collect();
                     let through_pairs = with_pairs(&terms, pairs);
-                    if through_pairs.iter().any(|(_, t)| t.field() == pairs) {
+                    if through_pairs.iter().any(|(_, t)| t.field() == pairs.field) {
                         paired += 1;
+                    }
+                    let words_of =
+                        |t: &Term| t.value().as_str().map_or(0, |s| s.split(' ').count());
+                    if through_pairs.iter().any(|(_, t)| words_of(t) >= 3) {
+                        common += 1;
                     }
                     phrases += 1;
                     assert_eq!(
@@ -585,6 +619,51 @@ pub(crate) mod tests {
             }
         }
         assert!(paired * 4 > phrases, "{paired} of {phrases} phrases paired");
+        // The page names the park five times: runs within and around its name.
+        assert!(
+            common >= 20,
+            "{common} of {phrases} phrases read a common phrase"
+        );
+    }
+
+    /// Version 5's pair fields hold no common phrases: there a phrase of one reads its pairs.
+    #[test]
+    fn common_phrases_are_read_only_where_the_pair_fields_hold_them() {
+        let texts = |pairs: PairField, exact: Field| -> Vec<String> {
+            let park = [
+                (0, "پارک"),
+                (1, "علم"),
+                (2, "و"),
+                (3, "فناوری"),
+                (4, "مازندران"),
+            ];
+            let terms = variant(exact, &park);
+            with_pairs(&terms, pairs)
+                .iter()
+                .map(|(o, t)| format!("{o}:{}", t.value().as_str().unwrap()))
+                .collect()
+        };
+        let (schema, fields) = crate::index::schema::build_schema();
+        let now = pairs_field(&schema, fields.body_exact).unwrap();
+        assert!(now.phrases);
+        assert_eq!(
+            texts(now, fields.body_exact),
+            ["0:پارک علم و فناوری مازندران"]
+        );
+        let v5 = crate::index::versions::KNOWN_VERSIONS
+            .iter()
+            .find(|v| v.version == 5)
+            .unwrap()
+            .schema();
+        let v5_exact = crate::index::schema::Fields::resolve(&v5)
+            .unwrap()
+            .body_exact;
+        let before = pairs_field(&v5, v5_exact).unwrap();
+        assert!(!before.phrases);
+        assert_eq!(
+            texts(before, v5_exact),
+            ["0:پارک علم", "2:و فناوری", "3:فناوری مازندران"]
+        );
     }
 
     fn variant(field: Field, words: &[(u32, &str)]) -> Vec<(u32, Term)> {
