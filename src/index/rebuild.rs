@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{IndexError, IndexSettings, SearchIndex, files, versions};
+use super::{COMPACT_SEGMENTS, IndexError, IndexSettings, SearchIndex, files, versions};
 use crate::document::StoredDocument;
 
 pub(crate) struct Rebuild {
@@ -38,13 +38,17 @@ impl Rebuild {
     }
 
     /// Commits, settles the partners' names (with the edits among the settings copied in),
-    /// merges, makes every file durable and records the version. Returns the number of
-    /// documents, checked against those added.
+    /// merges (a large index into [`COMPACT_SEGMENTS`], as `kavosh compact` leaves a bulk load:
+    /// a rebuilt index is searched next), makes every file durable and records the version.
+    /// Returns the number of documents, checked against those added.
     pub fn finish(self) -> Result<u64, IndexError> {
         self.index.commit_added()?;
         self.index.reload_partner_edits()?;
         self.index.settle_partner_names()?;
         self.index.wait_merges()?;
+        if self.index.worth_compacting().is_some() {
+            self.index.compact(COMPACT_SEGMENTS)?;
+        }
         let documents = self.index.num_docs();
         drop(self.index); // The writer's threads end and its lock is released.
         if documents != self.added {
