@@ -20,15 +20,21 @@ const DATA: &str = include_str!("../../data/common-phrases.txt");
 /// The fewest words a common phrase has (two words side by side are a pair).
 pub const MIN_PHRASE_WORDS: usize = 3;
 
-/// The common phrases, each as its words, by first word (a few: looked for in every text
-/// indexed, by comparing each token with them rather than hashing it).
+/// A common phrase: its term (the line of the list: its words one space apart) and its words.
+struct CommonPhrase {
+    term: &'static str,
+    words: Vec<&'static str>,
+}
+
+/// The common phrases by first word (a few: looked for in every text indexed, by comparing
+/// each token with them rather than hashing it).
 struct CommonPhrases {
-    by_first_word: Vec<(&'static str, Vec<Vec<&'static str>>)>,
+    by_first_word: Vec<(&'static str, Vec<CommonPhrase>)>,
     most_words: usize,
 }
 
 impl CommonPhrases {
-    fn starting_with(&self, word: &str) -> Option<&[Vec<&'static str>]> {
+    fn starting_with(&self, word: &str) -> Option<&[CommonPhrase]> {
         self.by_first_word
             .iter()
             .find(|(first, _)| *first == word)
@@ -37,20 +43,19 @@ impl CommonPhrases {
 }
 
 static PHRASES: LazyLock<CommonPhrases> = LazyLock::new(|| {
-    let mut by_first_word: Vec<(&'static str, Vec<Vec<&'static str>>)> = Vec::new();
+    let mut by_first_word: Vec<(&'static str, Vec<CommonPhrase>)> = Vec::new();
     let mut most_words = 0;
-    for line in DATA.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
+    for term in DATA.lines().map(str::trim) {
+        if term.is_empty() || term.starts_with('#') {
             continue;
         }
-        let words: Vec<&'static str> = line.split(' ').collect();
+        let words: Vec<&'static str> = term.split(' ').collect();
         most_words = most_words.max(words.len());
-        match by_first_word
-            .iter_mut()
-            .find(|(first, _)| *first == words[0])
-        {
-            Some((_, phrases)) => phrases.push(words),
-            None => by_first_word.push((words[0], vec![words])),
+        let first = words[0];
+        let phrase = CommonPhrase { term, words };
+        match by_first_word.iter_mut().find(|(f, _)| *f == first) {
+            Some((_, phrases)) => phrases.push(phrase),
+            None => by_first_word.push((first, vec![phrase])),
         }
     }
     CommonPhrases {
@@ -65,25 +70,24 @@ pub fn most_phrase_words() -> usize {
 }
 
 /// The term of the common phrase of `words` (exact terms, in order), when they are one.
-pub fn phrase_term(words: &[&str]) -> Option<String> {
+pub fn phrase_term(words: &[&str]) -> Option<&'static str> {
     PHRASES
         .starting_with(words.first()?)?
         .iter()
-        .any(|phrase| phrase.as_slice() == words)
-        .then(|| words.join(" "))
+        .find(|phrase| phrase.words == words)
+        .map(|phrase| phrase.term)
 }
 
 /// Calls `phrase` with each common phrase `words` (exact tokens in position order) hold: the
 /// token of its first word, that of its last, and the phrase's term.
 pub(super) fn each_phrase(words: &[Token], mut phrase: impl FnMut(&Token, &Token, &str)) {
-    let mut text = String::new();
     for (i, first) in words.iter().enumerate() {
         let Some(listed) = PHRASES.starting_with(&first.text) else {
             continue;
         };
         for listed in listed {
             let mut last = first;
-            let found = listed[1..].iter().enumerate().all(|(k, word)| {
+            let found = listed.words[1..].iter().enumerate().all(|(k, word)| {
                 let position = first.position + k + 1;
                 match word_at(&words[i + 1..], position, word) {
                     Some(token) => {
@@ -94,14 +98,7 @@ pub(super) fn each_phrase(words: &[Token], mut phrase: impl FnMut(&Token, &Token
                 }
             });
             if found {
-                text.clear();
-                for word in listed {
-                    if !text.is_empty() {
-                        text.push(' ');
-                    }
-                    text.push_str(word);
-                }
-                phrase(first, last, &text);
+                phrase(first, last, listed.term);
             }
         }
     }
@@ -136,15 +133,15 @@ mod tests {
     fn every_common_phrase_is_exact_terms() {
         let mut exact = PersianTokenizer::new(TermSet::Exact);
         for phrase in PHRASES.by_first_word.iter().flat_map(|(_, p)| p) {
-            let text = phrase.join(" ");
+            let text = phrase.term;
             let terms: Vec<(usize, &str)> = exact
-                .analyze(&text)
+                .analyze(text)
                 .iter()
                 .map(|t| (t.position, t.text.as_str()))
                 .collect();
-            let expected: Vec<(usize, &str)> = phrase.iter().copied().enumerate().collect();
+            let expected: Vec<(usize, &str)> = phrase.words.iter().copied().enumerate().collect();
             assert_eq!(terms, expected, "data/common-phrases.txt: {text:?}");
-            assert!(phrase.len() >= MIN_PHRASE_WORDS, "{text:?} is a pair");
+            assert!(phrase.words.len() >= MIN_PHRASE_WORDS, "{text:?} is a pair");
         }
     }
 
@@ -194,10 +191,7 @@ mod tests {
 
     #[test]
     fn phrase_terms_are_the_listed_phrases_only() {
-        assert_eq!(
-            phrase_term(&["علم", "و", "فناوری"]).as_deref(),
-            Some("علم و فناوری")
-        );
+        assert_eq!(phrase_term(&["علم", "و", "فناوری"]), Some("علم و فناوری"));
         assert_eq!(phrase_term(&["علم", "و"]), None);
         assert_eq!(phrase_term(&["فناوری", "و", "علم"]), None);
         assert_eq!(phrase_term(&[]), None);

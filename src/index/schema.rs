@@ -4,7 +4,8 @@
 //! Each text (title, body) is indexed three ways (see `analysis::TermSet`): stemmed (`title`,
 //! `body`), exact (`title_exact`, `body_exact`: exactness, phrases, completions and typo
 //! expansions) and as pairs of common words and common phrases (`title_pairs`, `body_pairs`:
-//! phrases of common words, see `analysis::pairs` and `analysis::phrases`). The original document is stored once, as JSON, in `document`.
+//! phrases of common words, see `analysis::pairs` and `analysis::phrases`). The original
+//! document is stored once, as JSON, in `document`.
 //!
 //! Changing the schema (or the terms the analyzer gives documents) makes a new index version:
 //! see `super::versions` for what must come with it.

@@ -215,8 +215,8 @@ fn with_pairs(terms: &[(u32, Term)], pairs: PairField) -> Vec<(u32, Term)> {
                     return None;
                 }
                 let words: Vec<&str> = run.iter().map(|(_, word, _)| *word).collect();
-                let text = phrase_term(&words)?;
-                Some((len, (run[0].0, Term::from_field_text(pairs, &text))))
+                let term = phrase_term(&words)?;
+                Some((len, (run[0].0, Term::from_field_text(pairs, term))))
             })
     };
     let pair_at = |i: usize, j: usize| -> Option<(u32, Term)> {
