@@ -8,7 +8,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::compounds::{MAX_TERM_BYTES, push_joined, word_term};
 use super::pairs::each_pair;
-use super::phrases::each_phrase;
+use super::phrases::{PAIR_TOKENIZERS, each_phrase};
 use super::segment::Segments;
 
 /// Which terms a field holds.
@@ -25,14 +25,15 @@ pub enum TermSet {
 }
 
 impl TermSet {
-    /// The name the tokenizer is registered under in the index. The pairs' was `fa_pairs`
-    /// before they held common phrases (index version 5): a phrase is read through common
-    /// phrases only in a pair field of this name (`index::schema::pairs_field`).
+    /// The name the tokenizer is registered under in the index. The pairs' changes with the
+    /// common phrases they hold (`super::phrases::PAIR_TOKENIZERS`): a phrase is read through a
+    /// common phrase only in a pair field whose name says it holds it
+    /// (`index::schema::pairs_field`).
     pub fn tokenizer_name(self) -> &'static str {
         match self {
             TermSet::Stemmed => "fa_stem",
             TermSet::Exact => "fa_exact",
-            TermSet::Pairs => "fa_pairs_phrases",
+            TermSet::Pairs => PAIR_TOKENIZERS[PAIR_TOKENIZERS.len() - 1].0,
         }
     }
 

@@ -16,6 +16,7 @@ use tantivy::schema::{
 };
 
 use crate::analysis::TermSet;
+use crate::analysis::phrases::phrases_held;
 
 /// Handles to every field of the schema.
 #[derive(Clone, Copy, Debug)]
@@ -101,9 +102,9 @@ fn pairs_name(exact: &str) -> Option<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PairField {
     pub field: Field,
-    /// Whether it also holds the common phrases (`analysis::phrases`, version 6 on): its
-    /// tokenizer is this kavosh's. Version 5's pair fields name the tokenizer before them.
-    pub phrases: bool,
+    /// How many of the common phrases (`analysis::phrases`, the list's first ones) it also
+    /// holds, as its tokenizer's name says: none in version 5, four in version 6.
+    pub phrases: usize,
 }
 
 /// The pair field of `exact` in `schema`: `None` unless `exact` is an exact field and the index
@@ -117,7 +118,7 @@ pub fn pairs_field(schema: &Schema, exact: Field) -> Option<PairField> {
     };
     Some(PairField {
         field,
-        phrases: tokenizer == Some(TermSet::Pairs.tokenizer_name()),
+        phrases: tokenizer.map_or(0, phrases_held),
     })
 }
 

@@ -31,7 +31,7 @@ use tantivy::schema::Schema;
 use super::{IndexError, files};
 
 /// The version of the indexes this kavosh builds.
-pub const INDEX_VERSION: u32 = 6;
+pub const INDEX_VERSION: u32 = 7;
 
 /// The file, in an index directory, that records its version.
 pub const VERSION_FILE: &str = "kavosh-index.json";
@@ -94,6 +94,13 @@ pub const KNOWN_VERSIONS: &[KnownVersion] = &[
                  stand side by side; the pair fields' tokenizer is named fa_pairs_phrases \
                  (fa_pairs before), which tells searches that the terms are there",
         schema: include_str!("schemas/v6.json"),
+    },
+    KnownVersion {
+        version: 7,
+        change: "the common phrase تفاهم نامه همکاری (a ZWNJ or spaced تفاهم‌نامه before \
+                 همکاری) one term in the pair fields; their tokenizer is named \
+                 fa_pairs_phrases_5, for the five phrases they hold",
+        schema: include_str!("schemas/v7.json"),
     },
 ];
 

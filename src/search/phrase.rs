@@ -204,7 +204,7 @@ fn with_pairs(terms: &[(u32, Term)], pairs: PairField) -> Vec<(u32, Term)> {
     sorted.sort_by_key(|(offset, _, _)| *offset);
     let side_by_side = |run: &[(u32, &str, &Term)]| run.windows(2).all(|w| w[1].0 == w[0].0 + 1);
     let phrase_at = |i: usize| -> Option<(usize, (u32, Term))> {
-        if !phrases {
+        if phrases == 0 {
             return None;
         }
         (MIN_PHRASE_WORDS..=most_phrase_words())
@@ -215,7 +215,7 @@ fn with_pairs(terms: &[(u32, Term)], pairs: PairField) -> Vec<(u32, Term)> {
                     return None;
                 }
                 let words: Vec<&str> = run.iter().map(|(_, word, _)| *word).collect();
-                let term = phrase_term(&words)?;
+                let term = phrase_term(&words, phrases)?;
                 Some((len, (run[0].0, Term::from_field_text(pairs, term))))
             })
     };
@@ -626,43 +626,58 @@ pub(crate) mod tests {
         );
     }
 
-    /// Version 5's pair fields hold no common phrases: there a phrase of one reads its pairs.
+    /// A phrase is read through a common phrase only where the index's pair fields hold it:
+    /// version 5's hold none, version 6's the park's name and the phrases within it.
     #[test]
     fn common_phrases_are_read_only_where_the_pair_fields_hold_them() {
-        let texts = |pairs: PairField, exact: Field| -> Vec<String> {
-            let park = [
-                (0, "پارک"),
-                (1, "علم"),
-                (2, "و"),
-                (3, "فناوری"),
-                (4, "مازندران"),
-            ];
-            let terms = variant(exact, &park);
-            with_pairs(&terms, pairs)
-                .iter()
-                .map(|(o, t)| format!("{o}:{}", t.value().as_str().unwrap()))
-                .collect()
+        let park = [
+            (0, "پارک"),
+            (1, "علم"),
+            (2, "و"),
+            (3, "فناوری"),
+            (4, "مازندران"),
+        ];
+        let mou = [(0, "تفاهم"), (1, "نامه"), (2, "همکاری")];
+        let read = |schema: &tantivy::schema::Schema| -> [Vec<String>; 2] {
+            let exact = crate::index::schema::Fields::resolve(schema)
+                .unwrap()
+                .body_exact;
+            let pairs = pairs_field(schema, exact).unwrap();
+            [&park[..], &mou[..]].map(|words| {
+                with_pairs(&variant(exact, words), pairs)
+                    .iter()
+                    .map(|(o, t)| format!("{o}:{}", t.value().as_str().unwrap()))
+                    .collect()
+            })
         };
-        let (schema, fields) = crate::index::schema::build_schema();
-        let now = pairs_field(&schema, fields.body_exact).unwrap();
-        assert!(now.phrases);
+        let version = |n: u32| {
+            crate::index::versions::KNOWN_VERSIONS
+                .iter()
+                .find(|v| v.version == n)
+                .unwrap()
+                .schema()
+        };
         assert_eq!(
-            texts(now, fields.body_exact),
-            ["0:پارک علم و فناوری مازندران"]
+            read(&crate::index::schema::build_schema().0),
+            [["0:پارک علم و فناوری مازندران"], ["0:تفاهم نامه همکاری"]]
+                .map(|t| t.map(String::from).to_vec())
         );
-        let v5 = crate::index::versions::KNOWN_VERSIONS
-            .iter()
-            .find(|v| v.version == 5)
-            .unwrap()
-            .schema();
-        let v5_exact = crate::index::schema::Fields::resolve(&v5)
-            .unwrap()
-            .body_exact;
-        let before = pairs_field(&v5, v5_exact).unwrap();
-        assert!(!before.phrases);
+        let mou_pairs = vec!["0:تفاهم نامه".to_string(), "1:نامه همکاری".to_string()];
         assert_eq!(
-            texts(before, v5_exact),
-            ["0:پارک علم", "2:و فناوری", "3:فناوری مازندران"]
+            read(&version(6)),
+            [
+                vec!["0:پارک علم و فناوری مازندران".to_string()],
+                mou_pairs.clone()
+            ]
+        );
+        assert_eq!(
+            read(&version(5)),
+            [
+                ["0:پارک علم", "2:و فناوری", "3:فناوری مازندران"]
+                    .map(String::from)
+                    .to_vec(),
+                mou_pairs
+            ]
         );
     }
 
