@@ -20,6 +20,7 @@ use tantivy::{
 };
 
 use super::positions::{PositionFiles, TermPositions, WalkedPositions};
+use super::union::{WINDOW, WORDS, add_to_window};
 use crate::analysis::pairs::pair_term;
 use crate::analysis::phrases::{MIN_PHRASE_WORDS, most_phrase_words, phrase_term};
 use crate::index::schema::{PairField, pairs_field};
@@ -396,7 +397,7 @@ impl Weight for PhraseVariantsWeight {
 
 /// The union of the variants' candidates; at each, the variants are counted in order until
 /// one is found.
-struct PhraseVariantsScorer {
+pub(super) struct PhraseVariantsScorer {
     variants: Vec<(PhrasePostings, Option<Bm25Weight>)>,
     norms: FieldNormReader,
     doc: DocId,
@@ -449,6 +450,41 @@ impl PhraseVariantsScorer {
             }
         }
         false
+    }
+
+    /// Sets the bits of its matches from `start` to `start + WINDOW` in a window that starts at
+    /// `start` and adds to the score there each one's score, its first variant's (as
+    /// [`Self::matches`] scores it); then it is at its first match from there on. Documents
+    /// before `start` are passed over. Each variant's candidates are read in a loop of their
+    /// own, and counted only where no variant before it was found: walked one match at a time
+    /// through every variant, a phrase that nearly every document holds as one term (the
+    /// park's name) took twice as long as a word as frequent.
+    pub(super) fn add_window(
+        &mut self,
+        start: DocId,
+        bits: &mut [u64; WORDS],
+        scores: &mut [Score; WINDOW as usize],
+    ) {
+        let end = start + WINDOW;
+        let mut found = [0u64; WORDS];
+        for (phrase, bm25) in &mut self.variants {
+            let mut doc = phrase.seek(start);
+            while doc < end {
+                let delta = (doc - start) as usize;
+                let bit = 1u64 << (delta % 64);
+                if found[delta / 64] & bit == 0 {
+                    let count = phrase.count();
+                    if count > 0 {
+                        found[delta / 64] |= bit;
+                        let norm = self.norms.fieldnorm_id(doc);
+                        let score = bm25.as_ref().map_or(1.0, |w| w.score(norm, count));
+                        add_to_window(bits, scores, start, doc, score);
+                    }
+                }
+                doc = phrase.advance();
+            }
+        }
+        self.doc = self.settle();
     }
 
     /// Moves every variant on `doc` to its next candidate.

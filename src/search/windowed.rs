@@ -10,7 +10,8 @@
 //! adds its matches among the next 4,096 documents to a window of bits and scores, its own
 //! documents in a tight loop, and the window is read in order. Each document's score is added
 //! up as the scorers add it: a member's score is summed in a window of its own and then added
-//! to its parent's, in the members' order.
+//! to its parent's, in the members' order. A quoted phrase written several ways
+//! (`super::phrase`) fills windows the same way, each writing in turn.
 
 use tantivy::query::Scorer;
 use tantivy::{DocId, DocSet, Score, TERMINATED};
@@ -18,7 +19,7 @@ use tantivy::{DocId, DocSet, Score, TERMINATED};
 use super::alternatives::AlternativesScorer;
 use super::apart::WrittenApartScorer;
 use super::bonus::BonusScorer;
-use super::phrase::seek_to;
+use super::phrase::{PhraseVariantsScorer, seek_to};
 use super::union::{TermsUnionScorer, WINDOW, WORDS, add_to_window as add, drain_window as drain};
 
 /// A scorer read a window at a time.
@@ -38,6 +39,8 @@ pub(super) enum Windowed {
         members: Vec<Windowed>,
         window: Window,
     },
+    /// A phrase written several ways, which adds its matches itself.
+    Phrase(Box<PhraseVariantsScorer>),
     /// Any other scorer, walked document by document within each window.
     Other(Box<dyn Scorer>),
 }
@@ -136,6 +139,10 @@ impl Windowed {
             Ok(apart) => return Windowed::Apart(apart),
             Err(scorer) => scorer,
         };
+        let scorer = match scorer.downcast::<PhraseVariantsScorer>() {
+            Ok(phrase) => return Windowed::Phrase(phrase),
+            Err(scorer) => scorer,
+        };
         let scorer = match scorer.downcast::<BonusScorer>() {
             Ok(bonus) => {
                 let (inner, bonus) = bonus.into_parts();
@@ -187,6 +194,7 @@ impl Windowed {
                 .map(|m| m.first_from(from))
                 .min()
                 .unwrap_or(TERMINATED),
+            Windowed::Phrase(phrase) => seek_to(phrase.as_mut(), from),
             Windowed::Other(scorer) => seek_to(scorer.as_mut(), from),
         }
     }
@@ -209,6 +217,7 @@ impl Windowed {
                 });
             }
             Windowed::Apart(apart) => apart.fill_window(start, bits, scores),
+            Windowed::Phrase(phrase) => phrase.add_window(start, bits, scores),
             Windowed::Bonus {
                 inner,
                 bonus,
@@ -247,6 +256,7 @@ mod tests {
     use super::*;
     use crate::search::alternatives::AlternativesQuery;
     use crate::search::bonus::BonusQuery;
+    use crate::search::phrase::PhraseVariantsQuery;
     use crate::search::testing::{compound_ways, compounds, scored, union_of, written_apart};
 
     /// Every match and its score, walked document by document through the scorers.
@@ -286,6 +296,19 @@ mod tests {
                     IndexRecordOption::WithFreqs,
                 )),
                 union(&[("تفاهمنامه", 1.0), ("فرد", 0.1)]),
+            ])),
+            // A phrase written several ways fills its windows itself, each writing in turn: a
+            // document holding several scores as the first only.
+            Box::new(AlternativesQuery::new(vec![
+                Box::new(PhraseVariantsQuery::new(vec![
+                    vec![
+                        (0, Term::from_field_text(text, "تفاهم")),
+                        (1, Term::from_field_text(text, "نامه")),
+                    ],
+                    vec![(0, Term::from_field_text(text, "تفاهمنامه"))],
+                    vec![(0, Term::from_field_text(text, "همکاری"))],
+                ])),
+                union(&[("زوج", 1.0)]),
             ])),
         ];
         for query in &queries {
