@@ -103,7 +103,7 @@ fn pairs_name(exact: &str) -> Option<String> {
 pub struct PairField {
     pub field: Field,
     /// How many of the common phrases (`analysis::phrases`, the list's first ones) it also
-    /// holds, as its tokenizer's name says: none in version 5, four in version 6.
+    /// holds, as its tokenizer's name says (`analysis::phrases::PAIR_TOKENIZERS`).
     pub phrases: usize,
 }
 

@@ -459,7 +459,7 @@ impl PhraseVariantsScorer {
     /// own, and counted only where no variant before it was found: walked one match at a time
     /// through every variant, a phrase that nearly every document holds as one term (the
     /// park's name) took twice as long as a word as frequent.
-    pub(super) fn add_window(
+    pub(super) fn fill_window(
         &mut self,
         start: DocId,
         bits: &mut [u64; WORDS],

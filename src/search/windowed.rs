@@ -217,7 +217,7 @@ impl Windowed {
                 });
             }
             Windowed::Apart(apart) => apart.fill_window(start, bits, scores),
-            Windowed::Phrase(phrase) => phrase.add_window(start, bits, scores),
+            Windowed::Phrase(phrase) => phrase.fill_window(start, bits, scores),
             Windowed::Bonus {
                 inner,
                 bonus,
