@@ -10,7 +10,8 @@
 //! adds its matches among the next 4,096 documents to a window of bits and scores, its own
 //! documents in a tight loop, and the window is read in order. Each document's score is added
 //! up as the scorers add it: a member's score is summed in a window of its own and then added
-//! to its parent's, in the members' order. A quoted phrase written several ways
+//! to its parent's, in the members' order (or straight in its parent's while that holds no
+//! document yet: the same sums, one copy fewer). A quoted phrase written several ways
 //! (`super::phrase`) fills windows the same way, each writing in turn.
 
 use tantivy::query::Scorer;
@@ -99,7 +100,7 @@ impl FilledWays {
             return false;
         }
         self.ways
-            .add_to(start, &mut self.window.bits, &mut self.window.scores);
+            .add_to(start, &mut self.window.bits, &mut self.window.scores, true);
         true
     }
 
@@ -176,7 +177,7 @@ impl Windowed {
             if start == TERMINATED {
                 return;
             }
-            self.add_to(start, &mut window.bits, &mut window.scores);
+            self.add_to(start, &mut window.bits, &mut window.scores, true);
             window.drain(start, &mut *callback);
             from = start + WINDOW;
         }
@@ -201,12 +202,15 @@ impl Windowed {
 
     /// Sets the bits of its matches from `start` to `start + WINDOW` in a window that starts at
     /// `start` and adds each one's score to the score there; then it is past them. `start`
-    /// never goes back; documents before it are passed over.
+    /// never goes back; documents before it are passed over. Where the window is `empty` (no
+    /// bit set), a bonus or any-of node sums its members in it directly rather than in a
+    /// window of its own copied into it: the same sums, added to nothing.
     fn add_to(
         &mut self,
         start: DocId,
         bits: &mut [u64; WORDS],
         scores: &mut [Score; WINDOW as usize],
+        empty: bool,
     ) {
         match self {
             Windowed::Union(union) => {
@@ -218,19 +222,28 @@ impl Windowed {
             }
             Windowed::Apart(apart) => apart.fill_window(start, bits, scores),
             Windowed::Phrase(phrase) => phrase.fill_window(start, bits, scores),
+            Windowed::Bonus { inner, bonus, .. } if empty => {
+                inner.add_to(start, bits, scores, true);
+                add_to_each(bits, scores, *bonus);
+            }
             Windowed::Bonus {
                 inner,
                 bonus,
                 window,
             } => {
-                inner.add_to(start, &mut window.bits, &mut window.scores);
+                inner.add_to(start, &mut window.bits, &mut window.scores, true);
                 window.drain(start, |doc, score| {
                     add(bits, scores, start, doc, score + *bonus)
                 });
             }
+            Windowed::Any { members, .. } if empty => {
+                for (i, member) in members.iter_mut().enumerate() {
+                    member.add_to(start, bits, scores, i == 0);
+                }
+            }
             Windowed::Any { members, window } => {
-                for member in members.iter_mut() {
-                    member.add_to(start, &mut window.bits, &mut window.scores);
+                for (i, member) in members.iter_mut().enumerate() {
+                    member.add_to(start, &mut window.bits, &mut window.scores, i == 0);
                 }
                 window.drain(start, |doc, score| add(bits, scores, start, doc, score));
             }
@@ -242,6 +255,17 @@ impl Windowed {
                     doc = scorer.advance();
                 }
             }
+        }
+    }
+}
+
+/// Adds `bonus` to the score of each document whose bit is set.
+fn add_to_each(bits: &[u64; WORDS], scores: &mut [Score; WINDOW as usize], bonus: Score) {
+    for (w, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            scores[w * 64 + word.trailing_zeros() as usize] += bonus;
+            word &= word - 1;
         }
     }
 }
@@ -296,6 +320,12 @@ mod tests {
                     IndexRecordOption::WithFreqs,
                 )),
                 union(&[("تفاهمنامه", 1.0), ("فرد", 0.1)]),
+            ])),
+            // The word as typed first, with its bonus, as queries build a word's ways: summed in
+            // its parent's window.
+            Box::new(AlternativesQuery::new(vec![
+                Box::new(BonusQuery::new(word(), 100.0)),
+                union(&[("همکاری", 1.0), ("زوج", 0.2)]),
             ])),
             // A phrase written several ways fills its windows itself, each writing in turn: a
             // document holding several scores as the first only.
